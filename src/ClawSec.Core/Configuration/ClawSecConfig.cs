@@ -1,0 +1,55 @@
+namespace ClawSec.Core.Configuration;
+
+/// <summary>
+/// The monitor's settings, with the defaults of PRODUCT.md. Built by <see cref="ConfigLoader"/> from
+/// defaults, then a JSON file, then <c>CLAWSEC_&lt;KEY&gt;</c> environment variables.
+/// </summary>
+public sealed record ClawSecConfig
+{
+    public const long DefaultMaxScanBytes = 16 * 1024 * 1024;
+
+    public string ProxyHost { get; init; } = "127.0.0.1";
+    public int ProxyPort { get; init; } = 8888;
+    public string LogDir { get; init; } = "/tmp/clawsec";
+    public LogLevelSetting LogLevel { get; init; } = LogLevelSetting.Info;
+    public long MaxScanBytes { get; init; } = DefaultMaxScanBytes;
+    public bool EnableMitm { get; init; } = true;
+    public double DedupWindowSecs { get; init; } = 60;
+    public bool EnableHttpProxy { get; init; } = true;
+    public bool EnableGatewayProxy { get; init; } = true;
+    public int GatewayLocalPort { get; init; } = 18790;
+    public int GatewayTargetPort { get; init; } = 18789;
+    public bool EnableSshWatcher { get; init; } = true;
+    public double SshPollInterval { get; init; } = 10;
+    public string? UpstreamCaFile { get; init; }
+    public string? ProxyAuth { get; init; }
+    public bool AllowUnauthenticatedRemote { get; init; }
+    public IReadOnlyList<UserRuleConfig> Rules { get; init; } = [];
+    public string? GitleaksConfig { get; init; }
+    public bool ReportKeysToOwnProvider { get; init; }
+
+    /// <summary>The file the settings came from, if any (for messages).</summary>
+    public string? SourcePath { get; init; }
+}
+
+public enum LogLevelSetting
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>A user rule from the <c>rules</c> key; compiled into a detection rule by the rule loader.</summary>
+public sealed record UserRuleConfig
+{
+    public required string Name { get; init; }
+    public required string Regex { get; init; }
+    public string ThreatType { get; init; } = "EXFIL";
+    public string Direction { get; init; } = "both";
+    public string Severity { get; init; } = "high";
+    public string Description { get; init; } = "";
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+    public double? Entropy { get; init; }
+    public IReadOnlyList<string> Allowlist { get; init; } = [];
+}

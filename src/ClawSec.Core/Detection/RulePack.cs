@@ -1,0 +1,12 @@
+namespace ClawSec.Core.Detection;
+
+/// <summary>An ordered set of rules that a <see cref="Scanner"/> runs together.</summary>
+public sealed class RulePack
+{
+    public RulePack(IEnumerable<Rule> rules) => Rules = [.. rules];
+
+    public IReadOnlyList<Rule> Rules { get; }
+
+    /// <summary>The built-in rules: the twelve pattern names of the original, made right.</summary>
+    public static RulePack Default { get; } = new(DefaultRules.Create());
+}

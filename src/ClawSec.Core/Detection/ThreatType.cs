@@ -1,0 +1,8 @@
+namespace ClawSec.Core.Detection;
+
+public enum ThreatType
+{
+    Exfil,
+    Injection,
+    SshConnect,
+}
