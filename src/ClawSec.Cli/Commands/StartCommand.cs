@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ClawSec.Cli.Configuration;
+using ClawSec.Cli.State;
+using ClawSec.Core.Configuration;
+using ClawSec.Proxy.Hosting;
+
+namespace ClawSec.Cli.Commands;
+
+/// <summary><c>clawsec start</c>: runs the monitor in the foreground until SIGTERM or SIGINT.</summary>
+internal static class StartCommand
+{
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(string? configPath, bool noMitm, TextWriter stdout, TextWriter stderr)
+    {
+        ClawSecConfig config;
+        try
+        {
+            config = ConfigSource.Load(configPath, stderr);
+        }
+        catch (ConfigException ex)
+        {
+            stderr.WriteLine("clawsec: config error: " + ex.Message);
+            return ExitCodes.Usage;
+        }
+
+        if (noMitm)
+        {
+            config = config with { EnableMitm = false };
+        }
+
+        try
+        {
+            foreach (var warning in LogDirectory.Prepare(config.LogDir))
+            {
+                stderr.WriteLine("clawsec: warning: " + warning);
+            }
+        }
+        catch (StateException ex)
+        {
+            stderr.WriteLine("clawsec: " + ex.Message);
+            return ExitCodes.Failed;
+        }
+
+        // Checked before any heavy work, so a refused second start answers at once.
+        using var instance = InstanceLock.TryAcquire(config.LogDir, out var runningPid);
+        if (instance is null)
+        {
+            stderr.WriteLine(runningPid is int pid ? $"Already running (PID {pid})." : "Already running (another start holds the lock).");
+            return ExitCodes.Failed;
+        }
+
+        if (instance.ReplacedStale)
+        {
+            stderr.WriteLine("clawsec: replaced a stale PID file");
+        }
+
+        using var shutdown = new CancellationTokenSource();
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); });
+
+        MonitorHost host;
+        try
+        {
+            host = await MonitorHost.StartAsync(config, stderr, shutdown.Token);
+        }
+        catch (MonitorStartException ex)
+        {
+            stderr.WriteLine("clawsec: " + ex.Message);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Ok;
+        }
+
+        StateFile.Write(config.LogDir, new MonitorState
+        {
+            Pid = Environment.ProcessId,
+            Listen = host.ListenAddresses,
+            Mitm = config.EnableMitm,
+            StartedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            Version = Program.Version,
+        });
+        stdout.WriteLine($"ClawSec running (PID {Environment.ProcessId}) on {string.Join(", ", host.ListenAddresses)}, MITM {(config.EnableMitm ? "ON" : "OFF")}");
+        stdout.Flush();
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, shutdown.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM or SIGINT.
+        }
+
+        await host.StopAsync(ShutdownGrace);
+        StateFile.RemoveIfOwn(config.LogDir, Environment.ProcessId);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Sockets;
+using ClawSec.Core.Configuration;
+using ClawSec.Core.Detection;
+using ClawSec.Proxy.Certificates;
+using ClawSec.Proxy.Forwarding;
+using ClawSec.Proxy.Inspection;
+using ClawSec.Proxy.Logging;
+using ClawSec.Proxy.Threats;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace ClawSec.Proxy.Hosting;
+
+/// <summary>
+/// The running monitor: text log, CA, threat sink, and the proxy listener, started together and stopped in
+/// the order that loses nothing (stop accepting, let requests finish, drain the threat log).
+/// </summary>
+public sealed partial class MonitorHost : IAsyncDisposable
+{
+    public const string ThreatLogFileName = "threats.jsonl";
+    public const string TextLogFileName = "clawsec.log";
+
+    private readonly WebApplication? _app;
+    private readonly ThreatSink _sink;
+    private readonly ClawSecLoggerProvider _logging;
+    private readonly CertificateAuthority _ca;
+    private readonly HttpMessageInvoker _client;
+    private readonly ILogger _logger;
+    private bool _stopped;
+
+    private MonitorHost(WebApplication? app, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
+        HttpMessageInvoker client, ILogger logger, IReadOnlyList<string> listen)
+    {
+        _app = app;
+        _sink = sink;
+        _logging = logging;
+        _ca = ca;
+        _client = client;
+        _logger = logger;
+        ListenAddresses = listen;
+    }
+
+    /// <summary>The addresses the proxy listens on, as <c>ip:port</c>.</summary>
+    public IReadOnlyList<string> ListenAddresses { get; }
+
+    /// <summary>True when this start created a new CA.</summary>
+    public bool CaCreated => _ca.Created;
+
+    /// <summary>Starts everything; throws <see cref="MonitorStartException"/> with a one-line reason on failure.</summary>
+    public static async Task<MonitorHost> StartAsync(ClawSecConfig config, TextWriter? stderr, CancellationToken cancellationToken = default)
+    {
+        var scanner = new Scanner(RulePack.Default);
+        var logging = new ClawSecLoggerProvider(
+            scanner, new RotatingFileWriter(Path.Combine(config.LogDir, TextLogFileName)), stderr, ToLogLevel(config.LogLevel));
+        var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().AddProvider(logging).SetMinimumLevel(ToLogLevel(config.LogLevel)));
+        var logger = loggerFactory.CreateLogger("ClawSec");
+
+        var ca = CertificateAuthority.LoadOrCreate(config.LogDir, loggerFactory.CreateLogger<CertificateAuthority>());
+        var sink = new ThreatSink(Path.Combine(config.LogDir, ThreatLogFileName), TimeSpan.FromSeconds(config.DedupWindowSecs),
+            loggerFactory.CreateLogger<ThreatSink>());
+        var client = UpstreamClient.Create(TimeSpan.FromSeconds(15));
+
+        WebApplication? app = null;
+        var listen = new List<string>();
+        if (config.EnableHttpProxy)
+        {
+            IReadOnlyList<IPAddress> addresses;
+            try
+            {
+                addresses = ListenEndpoints.Resolve(config.ProxyHost);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new MonitorStartException(ex.Message);
+            }
+
+            app = BuildProxy(config, addresses, logging, scanner, sink, client);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await sink.DisposeAsync().ConfigureAwait(false);
+                throw new MonitorStartException($"cannot listen on {config.ProxyHost}:{config.ProxyPort}: {Unwrap(ex).Message}");
+            }
+
+            listen.AddRange(addresses.Select(a => ListenEndpoints.Format(a, config.ProxyPort)));
+        }
+
+        var host = new MonitorHost(app, sink, logging, ca, client, logger, listen);
+        Log.Started(logger, string.Join(", ", listen), config.EnableMitm ? "ON" : "OFF", config.LogDir);
+        return host;
+    }
+
+    /// <summary>Stops accepting, gives in-flight requests <paramref name="grace"/> to finish, drains the threat log.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _sink.DrainAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.DrainTimedOut(_logger);
+        }
+
+        Log.Stopped(_logger, _sink.Written);
+        _client.Dispose();
+        _ca.Dispose();
+        _logging.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+
+    private static WebApplication BuildProxy(ClawSecConfig config, IReadOnlyList<IPAddress> addresses, ClawSecLoggerProvider logging,
+        Scanner scanner, ThreatSink sink, HttpMessageInvoker client)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ClawSec", Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logging);
+        builder.Logging.SetMinimumLevel(ToLogLevel(config.LogLevel));
+        // Framework request logs name URLs and headers; they add nothing to ours below Warning.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Error);
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(scanner);
+        builder.Services.AddSingleton(sink);
+        builder.Services.AddSingleton(new InspectionSettings(config.MaxScanBytes, config.ReportKeysToOwnProvider));
+        builder.Services.AddSingleton<TrafficInspector>();
+        builder.Services.AddSingleton(sp => new ForwardProxyHandler(
+            sp.GetRequiredService<IHttpForwarder>(), client, sp.GetRequiredService<TrafficInspector>(),
+            sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromHours(24)));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.AllowHostHeaderOverride = true;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            foreach (var address in addresses)
+            {
+                kestrel.Listen(address, config.ProxyPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+        });
+
+        var app = builder.Build();
+        var handler = app.Services.GetRequiredService<ForwardProxyHandler>();
+        app.Run(handler.HandleAsync);
+        return app;
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex.InnerException is not null && ex is not SocketException)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+
+    private static LogLevel ToLogLevel(LogLevelSetting level) => level switch
+    {
+        LogLevelSetting.Debug => LogLevel.Debug,
+        LogLevelSetting.Info => LogLevel.Information,
+        LogLevelSetting.Warning => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "ClawSec listening on {Listen}, MITM {Mitm}, log_dir {LogDir}")]
+        public static partial void Started(ILogger logger, string listen, string mitm, string logDir);
+
+        [LoggerMessage(2, LogLevel.Information, "ClawSec stopped; {Count} threat record(s) written this run")]
+        public static partial void Stopped(ILogger logger, long count);
+
+        [LoggerMessage(3, LogLevel.Error, "The threat log did not drain within 5 s at shutdown")]
+        public static partial void DrainTimedOut(ILogger logger);
+    }
+}
+
+/// <summary>The monitor could not start; the message is one line for the user.</summary>
+public sealed class MonitorStartException(string message) : Exception(message);

@@ -1,0 +1,109 @@
+using ClawSec.Core.Detection;
+using ClawSec.Proxy.Threats;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSec.Proxy.Inspection;
+
+/// <summary>
+/// Runs the scanner over what the proxy sees and publishes what it finds to the threat sink. A scan that fails
+/// is logged and skipped: inspection never breaks the traffic it watches.
+/// </summary>
+internal sealed partial class TrafficInspector
+{
+    private static readonly string[] CredentialHeaders = ["authorization", "x-api-key", "api-key", "x-goog-api-key"];
+
+    private readonly Scanner _scanner;
+    private readonly ThreatSink _sink;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _maxScanBytes;
+    private readonly bool _reportKeysToOwnProvider;
+
+    public TrafficInspector(Scanner scanner, ThreatSink sink, ILogger<TrafficInspector> logger, InspectionSettings settings, TimeProvider time)
+    {
+        _scanner = scanner;
+        _sink = sink;
+        _logger = logger;
+        _time = time;
+        _maxScanBytes = settings.MaxScanBytes;
+        _reportKeysToOwnProvider = settings.ReportKeysToOwnProvider;
+    }
+
+    public bool ScansContent => _maxScanBytes > 0;
+
+    /// <summary>Scans a request's target (raw and percent-decoded) and its header lines.</summary>
+    public async ValueTask InspectRequestHeadAsync(
+        string method, string rawTarget, IEnumerable<KeyValuePair<string, string>> headers, MessageContext message, CancellationToken cancellationToken)
+    {
+        var findings = new List<Finding>();
+        try
+        {
+            var requestLine = method + " " + rawTarget;
+            findings.AddRange(_scanner.ScanText(requestLine, Direction.Outbound));
+            if (rawTarget.Contains('%', StringComparison.Ordinal))
+            {
+                var decoded = Uri.UnescapeDataString(rawTarget.Replace('+', ' '));
+                if (decoded != rawTarget)
+                {
+                    findings.AddRange(_scanner.ScanText(method + " " + decoded, Direction.Outbound));
+                }
+            }
+
+            foreach (var (name, value) in headers)
+            {
+                foreach (var finding in _scanner.ScanText(name + ": " + value, Direction.Outbound))
+                {
+                    if (!IsOwnProviderKey(name, finding, message.Host))
+                    {
+                        findings.Add(finding);
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.ScanFailed(_logger, message.RequestId, ex);
+        }
+
+        await PublishAsync(findings, Direction.Outbound, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A scanner for one body, or null when content scanning is off.</summary>
+    public StreamScanner? CreateBodyScanner(Direction direction) =>
+        _maxScanBytes > 0 ? _scanner.CreateStream(direction, _maxScanBytes) : null;
+
+    public async ValueTask PublishAsync(IReadOnlyList<Finding> findings, Direction direction, MessageContext message, CancellationToken cancellationToken)
+    {
+        if (findings.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var finding in findings)
+        {
+            await _sink.PublishAsync(
+                new Detection(finding, direction, message.Protocol, message.Source, message.Dest, message.RequestId, now),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _ = cancellationToken;
+    }
+
+    internal void ReportScanFailure(string requestId, Exception exception) => Log.ScanFailed(_logger, requestId, exception);
+
+    private bool IsOwnProviderKey(string headerName, Finding finding, string host) =>
+        !_reportKeysToOwnProvider
+        && finding.Rule.Name == "ai_api_key"
+        && CredentialHeaders.Contains(headerName, StringComparer.OrdinalIgnoreCase)
+        && ProviderKeys.IsKeyForHost(finding.Value, host);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "[{RequestId}] Scanning failed; the traffic passes unscanned from here")]
+        public static partial void ScanFailed(ILogger logger, string requestId, Exception exception);
+    }
+}
+
+/// <summary>The settings inspection needs from the configuration.</summary>
+internal sealed record InspectionSettings(long MaxScanBytes, bool ReportKeysToOwnProvider);
