@@ -31,7 +31,7 @@ internal static partial class UnixProcesses
         try
         {
             var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Split('\0').Take(3).Any(arg => Path.GetFileName(arg).StartsWith("clawsec", StringComparison.OrdinalIgnoreCase));
+            return cmdline.Split('\0').Take(3).Select(Path.GetFileName).Any(name => name is "clawsec" or "clawsec.dll");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

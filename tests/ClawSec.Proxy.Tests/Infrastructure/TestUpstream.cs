@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ClawSec.Proxy.Tests.Infrastructure;
+
+internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+
+/// <summary>A real HTTP server on 127.0.0.1 that records what reaches it and answers as the test says.</summary>
+internal sealed class TestUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestUpstream(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Url => $"http://127.0.0.1:{Port}";
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    /// <param name="respond">Writes the response after the request was recorded; default: 200 "ok".</param>
+    public static async Task<TestUpstream> StartAsync(Func<HttpContext, Task>? respond = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, 0);
+            k.Limits.MaxRequestBodySize = null;
+        });
+        var app = builder.Build();
+        TestUpstream? self = null;
+        app.Run(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            self!.Requests.Enqueue(new ReceivedRequest(
+                context.Request.Method,
+                context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                body.ToArray()));
+            if (respond is null)
+            {
+                await context.Response.WriteAsync("ok");
+            }
+            else
+            {
+                await respond(context);
+            }
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        self = new TestUpstream(app, new Uri(address).Port);
+        return self;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
