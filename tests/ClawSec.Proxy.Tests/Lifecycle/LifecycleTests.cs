@@ -31,7 +31,7 @@ public sealed class LifecycleTests
             var stop = await monitor.CliAsync("stop");
             Assert.Equal(0, stop.ExitCode);
             Assert.Contains($"Stopped ClawSec (PID {monitor.Pid})", stop.Stdout);
-            Assert.True(monitor.HasExited);
+            await monitor.WaitForExitAsync(TimeSpan.FromSeconds(5));
             Assert.False(FreePort.IsOpen(monitor.Port));
             Assert.False(File.Exists(pidPath));
 
