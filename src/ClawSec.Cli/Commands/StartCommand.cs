@@ -30,6 +30,12 @@ internal static class StartCommand
             config = config with { EnableMitm = false };
         }
 
+        if (MonitorHost.Validate(config) is string problem)
+        {
+            stderr.WriteLine("clawsec: config error: " + problem);
+            return ExitCodes.Usage;
+        }
+
         try
         {
             foreach (var warning in LogDirectory.Prepare(config.LogDir))

@@ -23,9 +23,12 @@ internal sealed partial class ForwardProxyHandler
     private readonly TrafficInspector _inspector;
     private readonly ILogger _logger;
     private readonly ForwarderRequestConfig _requestConfig;
+    private readonly ProxyAuthenticator? _authenticator;
 
-    public ForwardProxyHandler(IHttpForwarder forwarder, HttpMessageInvoker client, TrafficInspector inspector, ILogger<ForwardProxyHandler> logger, TimeSpan activityTimeout)
+    public ForwardProxyHandler(IHttpForwarder forwarder, HttpMessageInvoker client, TrafficInspector inspector, ILogger<ForwardProxyHandler> logger,
+        TimeSpan activityTimeout, ProxyAuthenticator? authenticator)
     {
+        _authenticator = authenticator;
         _forwarder = forwarder;
         _client = client;
         _inspector = inspector;
@@ -39,6 +42,12 @@ internal sealed partial class ForwardProxyHandler
         var requestFeature = context.Features.Get<IHttpRequestFeature>()!;
         var rawTarget = requestFeature.RawTarget;
         var requestId = context.TraceIdentifier;
+
+        if (_authenticator is not null && !_authenticator.IsAuthorized(context.Request))
+        {
+            await ProxyAuthenticator.ChallengeAsync(context).ConfigureAwait(false);
+            return;
+        }
 
         if (HttpMethods.IsConnect(context.Request.Method))
         {

@@ -52,6 +52,32 @@ public sealed partial class MonitorHost : IAsyncDisposable
     /// <summary>True when this start created a new CA.</summary>
     public bool CaCreated => _ca.Created;
 
+    /// <summary>
+    /// The settings that would make the monitor unsafe or unable to start, as a one-line message; null when fine.
+    /// Listening beyond loopback needs <c>proxy_auth</c> or an explicit <c>allow_unauthenticated_remote</c>.
+    /// </summary>
+    public static string? Validate(ClawSecConfig config)
+    {
+        if (!config.EnableHttpProxy)
+        {
+            return null;
+        }
+
+        IReadOnlyList<IPAddress> addresses;
+        try
+        {
+            addresses = ListenEndpoints.Resolve(config.ProxyHost);
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+
+        return ListenEndpoints.IsLoopbackOnly(addresses) || config.ProxyAuth is not null || config.AllowUnauthenticatedRemote
+            ? null
+            : $"proxy_host {config.ProxyHost} is reachable from other machines: set proxy_auth (\"user:password\") or, deliberately, allow_unauthenticated_remote: true";
+    }
+
     /// <summary>Starts everything; throws <see cref="MonitorStartException"/> with a one-line reason on failure.</summary>
     public static async Task<MonitorHost> StartAsync(ClawSecConfig config, TextWriter? stderr, CancellationToken cancellationToken = default)
     {
@@ -92,6 +118,10 @@ public sealed partial class MonitorHost : IAsyncDisposable
             }
 
             listen.AddRange(addresses.Select(a => ListenEndpoints.Format(a, config.ProxyPort)));
+            if (!ListenEndpoints.IsLoopbackOnly(addresses) && config.ProxyAuth is null)
+            {
+                Log.OpenToNetwork(logger, config.ProxyHost);
+            }
         }
 
         var host = new MonitorHost(app, sink, logging, ca, client, logger, listen);
@@ -151,7 +181,8 @@ public sealed partial class MonitorHost : IAsyncDisposable
         builder.Services.AddSingleton<TrafficInspector>();
         builder.Services.AddSingleton(sp => new ForwardProxyHandler(
             sp.GetRequiredService<IHttpForwarder>(), client, sp.GetRequiredService<TrafficInspector>(),
-            sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromHours(24)));
+            sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromHours(24),
+            config.ProxyAuth is null ? null : new ProxyAuthenticator(config.ProxyAuth)));
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -195,6 +226,10 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
         [LoggerMessage(2, LogLevel.Information, "ClawSec stopped; {Count} threat record(s) written this run")]
         public static partial void Stopped(ILogger logger, long count);
+
+        [LoggerMessage(4, LogLevel.Warning,
+            "Listening on {Host} WITHOUT authentication (allow_unauthenticated_remote): anyone who can reach this port can use the proxy")]
+        public static partial void OpenToNetwork(ILogger logger, string host);
 
         [LoggerMessage(3, LogLevel.Error, "The threat log did not drain within 5 s at shutdown")]
         public static partial void DrainTimedOut(ILogger logger);
