@@ -22,6 +22,9 @@ internal sealed class TestUpstream : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>Where <c>respond</c> finds the request body the upstream already read (a byte array).</summary>
+    public const string BodyKey = "body";
+
     public int Port { get; }
     public string Url => $"http://127.0.0.1:{Port}";
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
@@ -47,6 +50,7 @@ internal sealed class TestUpstream : IAsyncDisposable
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 body.ToArray()));
+            context.Items[BodyKey] = body.ToArray();
             if (respond is null)
             {
                 await context.Response.WriteAsync("ok");
