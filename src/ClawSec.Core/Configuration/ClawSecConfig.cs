@@ -8,6 +8,9 @@ public sealed record ClawSecConfig
 {
     public const long DefaultMaxScanBytes = 16 * 1024 * 1024;
 
+    /// <summary>The shared empty <see cref="Resolve"/>, so that configurations compare equal by value.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoResolve = new Dictionary<string, string>();
+
     public string ProxyHost { get; init; } = "127.0.0.1";
     public int ProxyPort { get; init; } = 8888;
     public string LogDir { get; init; } = "/tmp/clawsec";
@@ -27,6 +30,23 @@ public sealed record ClawSecConfig
     public IReadOnlyList<UserRuleConfig> Rules { get; init; } = [];
     public string? GitleaksConfig { get; init; }
     public bool ReportKeysToOwnProvider { get; init; }
+
+    /// <summary>Host names mapped to fixed addresses for upstream connections, like curl's <c>--resolve</c>.</summary>
+    public IReadOnlyDictionary<string, string> Resolve { get; init; } = NoResolve;
+
+    public double UpstreamConnectTimeoutSecs { get; init; } = 15;
+
+    /// <summary>An upstream exchange with no bytes either way for this long is ended with 504 (or an abort once streaming).</summary>
+    public double UpstreamActivityTimeoutSecs { get; init; } = 3600;
+
+    /// <summary>A client connection idle between requests for this long is closed.</summary>
+    public double ClientIdleTimeoutSecs { get; init; } = 120;
+
+    public double RequestHeadersTimeoutSecs { get; init; } = 30;
+
+    public int MaxRequestHeadersBytes { get; init; } = 64 * 1024;
+
+    public int MaxConnections { get; init; } = 10_000;
 
     /// <summary>The file the settings came from, if any (for messages).</summary>
     public string? SourcePath { get; init; }

@@ -44,7 +44,43 @@ internal static class ConfigKeys
         ["rules"] = (c, v, context) => c with { Rules = UserRuleReader.Read(v, context.Warnings) },
         ["gitleaks_config"] = (c, v, context) => c with { GitleaksConfig = ReadOptionalPath(v, context) },
         ["report_keys_to_own_provider"] = (c, v, _) => c with { ReportKeysToOwnProvider = v.ReadBoolean() },
+        ["resolve"] = (c, v, _) => c with { Resolve = ReadResolve(v) },
+        ["upstream_connect_timeout_secs"] = (c, v, _) => c with { UpstreamConnectTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
+        ["upstream_activity_timeout_secs"] = (c, v, _) => c with { UpstreamActivityTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
+        ["client_idle_timeout_secs"] = (c, v, _) => c with { ClientIdleTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
+        ["request_headers_timeout_secs"] = (c, v, _) => c with { RequestHeadersTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
+        ["max_request_headers_bytes"] = (c, v, _) => c with { MaxRequestHeadersBytes = (int)v.ReadInteger(1024, 16 * 1024 * 1024) },
+        ["max_connections"] = (c, v, _) => c with { MaxConnections = (int)v.ReadInteger(1, 1_000_000) },
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>An object of host name → IP address (the environment variable holds it as JSON).</summary>
+    private static IReadOnlyDictionary<string, string> ReadResolve(SettingValue value)
+    {
+        if (value.IsNull)
+        {
+            return ClawSecConfig.NoResolve;
+        }
+
+        var json = value.ReadJson();
+        if (json.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            throw value.Invalid("must be an object of host name to IP address");
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in json.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != System.Text.Json.JsonValueKind.String
+                || !System.Net.IPAddress.TryParse(entry.Value.GetString(), out _))
+            {
+                throw value.Problem($"{Messages.Quote(entry.Name)} must map to an IP address");
+            }
+
+            map[entry.Name] = entry.Value.GetString()!;
+        }
+
+        return map;
+    }
 
     private static LogLevelSetting ReadLogLevel(SettingValue value) => value.ReadChoice(LogLevels) switch
     {

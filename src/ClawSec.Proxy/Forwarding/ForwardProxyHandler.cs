@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClawSec.Core.Detection;
 using ClawSec.Proxy.Inspection;
+using ClawSec.Proxy.Tunneling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -24,11 +25,13 @@ internal sealed partial class ForwardProxyHandler
     private readonly ILogger _logger;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly ProxyAuthenticator? _authenticator;
+    private readonly UpstreamTrust _trust;
 
     public ForwardProxyHandler(IHttpForwarder forwarder, HttpMessageInvoker client, TrafficInspector inspector, ILogger<ForwardProxyHandler> logger,
-        TimeSpan activityTimeout, ProxyAuthenticator? authenticator)
+        TimeSpan activityTimeout, ProxyAuthenticator? authenticator, UpstreamTrust trust)
     {
         _authenticator = authenticator;
+        _trust = trust;
         _forwarder = forwarder;
         _client = client;
         _inspector = inspector;
@@ -43,19 +46,25 @@ internal sealed partial class ForwardProxyHandler
         var rawTarget = requestFeature.RawTarget;
         var requestId = context.TraceIdentifier;
 
-        if (_authenticator is not null && !_authenticator.IsAuthorized(context.Request))
+        var tunnel = context.Features.Get<TunnelFeature>();
+
+        // Requests inside a CONNECT tunnel were authorised with the CONNECT.
+        if (tunnel is null && _authenticator is not null && !_authenticator.IsAuthorized(context.Request))
         {
             await ProxyAuthenticator.ChallengeAsync(context).ConfigureAwait(false);
             return;
         }
 
-        if (HttpMethods.IsConnect(context.Request.Method))
+        var extendedConnect = context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
+        if (HttpMethods.IsConnect(context.Request.Method) && !extendedConnect)
         {
             await RejectAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT is accepted only as the first request of a connection.").ConfigureAwait(false);
             return;
         }
 
-        var target = RequestTarget.FromAbsoluteForm(rawTarget);
+        var target = tunnel is not null
+            ? new RequestTarget(tunnel.Tls ? "https" : "http", tunnel.Host, tunnel.Port)
+            : RequestTarget.FromAbsoluteForm(rawTarget);
         if (target is null)
         {
             await RejectAsync(context, StatusCodes.Status400BadRequest,
@@ -63,14 +72,16 @@ internal sealed partial class ForwardProxyHandler
             return;
         }
 
-        if (target.IsSelf(context.Connection.LocalIpAddress, context.Connection.LocalPort))
+        if (tunnel is null && target.IsSelf(context.Connection.LocalIpAddress, context.Connection.LocalPort))
         {
             await RejectAsync(context, StatusCodes.Status508LoopDetected, "The request targets ClawSec itself.").ConfigureAwait(false);
             return;
         }
 
         var source = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var message = new MessageContext(target.Scheme, source, target.Dest, target.Host, requestId);
+        var isWebSocket = extendedConnect || context.WebSockets.IsWebSocketRequest;
+        var protocol = isWebSocket ? (target.Scheme == "https" ? "wss" : "ws") : target.Scheme;
+        var message = new MessageContext(protocol, source, target.Dest, target.Host, requestId);
         var headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? "")));
         await _inspector.InspectRequestHeadAsync(context.Request.Method, rawTarget, headers, message, context.RequestAborted).ConfigureAwait(false);
 
@@ -101,6 +112,12 @@ internal sealed partial class ForwardProxyHandler
     {
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         var reason = Describe(error, exception);
+        if (exception is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException }
+            && _trust.FailureFor(message.Host) is string tlsReason)
+        {
+            reason = "upstream TLS certificate rejected: " + tlsReason;
+        }
+
         Log.ForwardFailed(_logger, message.RequestId, message.Dest, error, reason);
 
         if (error is ForwarderError.Request or ForwarderError.RequestCreation or ForwarderError.RequestTimedOut

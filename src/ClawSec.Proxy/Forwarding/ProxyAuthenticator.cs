@@ -12,11 +12,10 @@ internal sealed class ProxyAuthenticator(string userColonPassword)
 {
     private readonly byte[] _expected = Encoding.UTF8.GetBytes("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(userColonPassword)));
 
-    public bool IsAuthorized(HttpRequest request)
-    {
-        var given = request.Headers["Proxy-Authorization"].ToString();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _expected);
-    }
+    public bool IsAuthorized(HttpRequest request) => IsAuthorized(request.Headers["Proxy-Authorization"].ToString());
+
+    public bool IsAuthorized(string? proxyAuthorization) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(proxyAuthorization ?? ""), _expected);
 
     public static Task ChallengeAsync(HttpContext context)
     {

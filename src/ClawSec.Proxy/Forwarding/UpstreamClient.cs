@@ -10,7 +10,7 @@ namespace ClawSec.Proxy.Forwarding;
 /// </summary>
 internal static class UpstreamClient
 {
-    public static HttpMessageInvoker Create(TimeSpan connectTimeout) => new(new SocketsHttpHandler
+    public static HttpMessageInvoker Create(UpstreamConnector connector, UpstreamTrust trust) => new(new SocketsHttpHandler
     {
         UseProxy = false,
         Proxy = null,
@@ -19,7 +19,8 @@ internal static class UpstreamClient
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
         ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
-        ConnectTimeout = connectTimeout,
+        ConnectCallback = connector.ConnectCallback,
+        SslOptions = trust.ClientOptions(),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
     });
 }

@@ -7,6 +7,9 @@ using ClawSec.Proxy.Forwarding;
 using ClawSec.Proxy.Inspection;
 using ClawSec.Proxy.Logging;
 using ClawSec.Proxy.Threats;
+using ClawSec.Proxy.Tunneling;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -90,7 +93,23 @@ public sealed partial class MonitorHost : IAsyncDisposable
         var ca = CertificateAuthority.LoadOrCreate(config.LogDir, loggerFactory.CreateLogger<CertificateAuthority>());
         var sink = new ThreatSink(Path.Combine(config.LogDir, ThreatLogFileName), TimeSpan.FromSeconds(config.DedupWindowSecs),
             loggerFactory.CreateLogger<ThreatSink>());
-        var client = UpstreamClient.Create(TimeSpan.FromSeconds(15));
+        X509Certificate2Collection extraRoots;
+        try
+        {
+            extraRoots = UpstreamTrust.LoadBundle(config.UpstreamCaFile);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await sink.DisposeAsync().ConfigureAwait(false);
+            throw new MonitorStartException(ex.Message);
+        }
+
+        var connector = new UpstreamConnector(
+            config.Resolve.ToDictionary(e => e.Key, e => IPAddress.Parse(e.Value), StringComparer.OrdinalIgnoreCase),
+            TimeSpan.FromSeconds(config.UpstreamConnectTimeoutSecs));
+        var trust = new UpstreamTrust(extraRoots, loggerFactory.CreateLogger<UpstreamTrust>());
+        var client = UpstreamClient.Create(connector, trust);
+        var leaves = new LeafCertificateCache(ca.Certificate);
 
         WebApplication? app = null;
         var listen = new List<string>();
@@ -106,7 +125,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException(ex.Message);
             }
 
-            app = BuildProxy(config, addresses, logging, scanner, sink, client);
+            app = BuildProxy(config, addresses, logging, scanner, sink, client, trust,
+                next => new ConnectMiddleware(next, connector, leaves, Authenticator(config), config.EnableMitm,
+                    loggerFactory.CreateLogger<ConnectMiddleware>()).OnConnectionAsync);
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -162,8 +183,11 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
 
+    private static ProxyAuthenticator? Authenticator(ClawSecConfig config) =>
+        config.ProxyAuth is null ? null : new ProxyAuthenticator(config.ProxyAuth);
+
     private static WebApplication BuildProxy(ClawSecConfig config, IReadOnlyList<IPAddress> addresses, ClawSecLoggerProvider logging,
-        Scanner scanner, ThreatSink sink, HttpMessageInvoker client)
+        Scanner scanner, ThreatSink sink, HttpMessageInvoker client, UpstreamTrust trust, Func<ConnectionDelegate, ConnectionDelegate> connect)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ClawSec", Args = [] });
         builder.Logging.ClearProviders();
@@ -181,17 +205,30 @@ public sealed partial class MonitorHost : IAsyncDisposable
         builder.Services.AddSingleton<TrafficInspector>();
         builder.Services.AddSingleton(sp => new ForwardProxyHandler(
             sp.GetRequiredService<IHttpForwarder>(), client, sp.GetRequiredService<TrafficInspector>(),
-            sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromHours(24),
-            config.ProxyAuth is null ? null : new ProxyAuthenticator(config.ProxyAuth)));
+            sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromSeconds(config.UpstreamActivityTimeoutSecs),
+            Authenticator(config), trust));
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
+            // Sized for LLM traffic: uploads of any size, slow streams, long quiet model calls.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(config.ClientIdleTimeoutSecs);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(config.RequestHeadersTimeoutSecs);
+            kestrel.Limits.MaxRequestHeadersTotalSize = config.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestLineSize = Math.Min(config.MaxRequestHeadersBytes, 64 * 1024);
+            kestrel.Limits.MaxConcurrentConnections = config.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = config.MaxConnections;
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             foreach (var address in addresses)
             {
-                kestrel.Listen(address, config.ProxyPort, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(address, config.ProxyPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(connect);
+                });
             }
         });
 

@@ -22,7 +22,9 @@ internal sealed class TappedReadStream(Stream inner, BodyTap tap) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (read == 0)
+
+        // A zero-byte read (the forwarder waits for data without pinning a buffer) is not the end of the body.
+        if (read == 0 && !buffer.IsEmpty)
         {
             await tap.CompleteAsync().ConfigureAwait(false);
         }

@@ -34,6 +34,13 @@ internal sealed class ClawSecLoggerProvider : ILoggerProvider
 
     internal void Write(LogLevel level, string category, string message, Exception? exception)
     {
+        // Kestrel warns that HTTP/2 needs TLS on the plain listener; intercepted tunnels do speak HTTP/2 (TLS is
+        // added per tunnel, after CONNECT), so the warning would only mislead.
+        if (category == "Kestrel" && message.StartsWith("HTTP/2 is not enabled for", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         var text = new StringBuilder(message.Length + 64)
             .Append(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture))
             .Append(' ').Append(LevelName(level)).Append(' ').Append(category).Append(": ").Append(message);
