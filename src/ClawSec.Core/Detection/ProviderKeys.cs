@@ -6,10 +6,69 @@ namespace ClawSec.Core.Detection;
 /// </summary>
 public static class ProviderKeys
 {
+    /// <summary>
+    /// True when <paramref name="key"/> is a key of the provider that runs <paramref name="host"/>: the provider's
+    /// domain itself or a subdomain of it (never a host that merely starts with the domain's name).
+    /// </summary>
     public static bool IsKeyForHost(string key, string host) =>
-        key.StartsWith("sk-ant-", StringComparison.Ordinal) && IsHostOrSubdomain(host, "anthropic.com");
+        DomainOf(key) is { } domain && IsHostOrSubdomain(NormalizeHost(host), domain);
+
+    /// <summary>The domain of the provider that issues keys of this shape, or null when it is not known.</summary>
+    internal static string? DomainOf(string key)
+    {
+        var k = key.AsSpan().Trim();
+        if (k.StartsWith("sk-ant-", StringComparison.Ordinal))
+        {
+            return "anthropic.com";
+        }
+
+        if (k.StartsWith("sk-or-", StringComparison.Ordinal))
+        {
+            return "openrouter.ai";
+        }
+
+        if (k.StartsWith("sk-proj-", StringComparison.Ordinal)
+            || k.StartsWith("sk-svcacct-", StringComparison.Ordinal)
+            || k.StartsWith("sk-admin-", StringComparison.Ordinal)
+            || (k.StartsWith("sk-", StringComparison.Ordinal) && k.Contains("T3BlbkFJ", StringComparison.Ordinal)))
+        {
+            return "openai.com";
+        }
+
+        if (k.StartsWith("gsk_", StringComparison.Ordinal))
+        {
+            return "groq.com";
+        }
+
+        if (k.StartsWith("xai-", StringComparison.Ordinal))
+        {
+            return "x.ai";
+        }
+
+        return null;
+    }
+
+    // Accepts "host", "host:port", "[v6]:port" and a fully qualified "host."; compares ignoring case.
+    private static string NormalizeHost(string host)
+    {
+        var h = host.Trim();
+        if (h.StartsWith('['))
+        {
+            return h;
+        }
+
+        var colon = h.LastIndexOf(':');
+        if (colon >= 0 && h.IndexOf(':') == colon)
+        {
+            h = h[..colon];
+        }
+
+        return h.TrimEnd('.');
+    }
 
     private static bool IsHostOrSubdomain(string host, string domain) =>
         host.Equals(domain, StringComparison.OrdinalIgnoreCase)
-        || host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
+        || (host.Length > domain.Length + 1
+            && host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
+            && host[host.Length - domain.Length - 1] == '.');
 }

@@ -3,38 +3,187 @@ using System.Text;
 namespace ClawSec.Core.Detection;
 
 /// <summary>
-/// Scans one message's body as it streams: UTF-8 bytes in, findings out. A match split across chunks is found
-/// once. Stops scanning (not the traffic) after the byte budget.
+/// Scans one message's body as it streams: UTF-8 bytes in, findings out. Stops scanning (not the traffic) after the
+/// byte budget. Not thread-safe: one instance per message, fed in order.
 /// </summary>
+/// <remarks>
+/// Findings do not depend on how the body was chunked: they are exactly <see cref="Scanner.ScanText"/> of the
+/// whole (scanned part of the) body, in the same order. To get that, the scanner keeps a window of decoded text:
+/// <list type="bullet">
+/// <item>A match is reported only once <see cref="Scanner.Horizon"/> characters (the longest
+/// <see cref="Rule.MaxMatchLength"/>, at least what a snippet needs; 8 KiB for the built-in rules) follow its start:
+/// by then it cannot grow, and no longer match can start before it. Until then it is held, or found at
+/// <see cref="Complete"/>.</item>
+/// <item>Each rule resumes where its last search stopped, so a match is reported exactly once.</item>
+/// <item>Text is kept <see cref="Scanner.StreamContext"/> characters before the earliest place a match may still
+/// start, for lookbehinds and for the snippet's context and redaction.</item>
+/// </list>
+/// Matches are searched every <see cref="DefaultScanStep"/> new characters rather than on every chunk, so tiny
+/// chunks do not rescan the window each time; a finding is thus reported at most that much later than certain.
+/// </remarks>
 public sealed class StreamScanner
 {
-    private readonly Scanner _scanner;
-    private readonly Direction _direction;
-    private readonly long _maxBytes;
-    private readonly StringBuilder _text = new();
+    internal const int DefaultScanStep = 4096;
 
-    internal StreamScanner(Scanner scanner, Direction direction, long maxBytes)
+    // A decoder needs room for a surrogate pair to make progress.
+    private const int MinFree = 2;
+    private const int InitialCapacity = 1024;
+
+    private readonly Scanner _scanner;
+    private readonly RuleSet _rules;
+    private readonly long _maxBytes;
+    private readonly int _scanStep;
+    private readonly long[] _cursor;
+    private readonly long[] _lastKeyword;
+    private readonly List<Finding> _batch = [];
+
+    private Decoder? _decoder;
+    private char[] _buffer = [];
+    private int _length;
+
+    // Message offset of _buffer[0].
+    private long _bufferStart;
+
+    // Buffer index up to which keywords have been looked for.
+    private int _keywordsSeen;
+    private int _sinceScan;
+    private bool _finished;
+
+    internal StreamScanner(Scanner scanner, Direction direction, long maxBytes, int scanStep = DefaultScanStep)
     {
         _scanner = scanner;
-        _direction = direction;
-        _maxBytes = maxBytes;
+        _rules = scanner.RulesFor(direction);
+        _maxBytes = Math.Max(0, maxBytes);
+        _scanStep = Math.Max(1, scanStep);
+        _cursor = new long[_rules.Rules.Length];
+        _lastKeyword = new long[_rules.Rules.Length];
+        Array.Fill(_lastKeyword, -1);
     }
 
+    /// <summary>Bytes of the message taken for scanning so far (never more than the budget).</summary>
     public long BytesScanned { get; private set; }
 
+    /// <summary>True once the budget is used up; with a budget of 0 (content scanning off), from the start.</summary>
     public bool BudgetExhausted => BytesScanned >= _maxBytes;
 
+    /// <summary>
+    /// Takes the next chunk of the body; adds to <paramref name="into"/> the findings that have become certain.
+    /// </summary>
     public void Append(ReadOnlySpan<byte> chunk, List<Finding> into)
     {
-        var take = (int)Math.Min(chunk.Length, _maxBytes - BytesScanned);
-        if (take <= 0)
+        if (_finished || chunk.IsEmpty || BudgetExhausted)
         {
             return;
         }
 
-        BytesScanned += take;
-        _text.Append(Encoding.UTF8.GetString(chunk[..take]));
+        var bytes = chunk[..(int)Math.Min(chunk.Length, _maxBytes - BytesScanned)];
+        BytesScanned += bytes.Length;
+        _decoder ??= Encoding.UTF8.GetDecoder();
+        while (!bytes.IsEmpty)
+        {
+            MakeRoom();
+            _decoder.Convert(bytes, _buffer.AsSpan(_length), flush: false, out var bytesUsed, out var charsUsed, out _);
+            bytes = bytes[bytesUsed..];
+            _length += charsUsed;
+            _sinceScan += charsUsed;
+            if (_sinceScan >= _scanStep)
+            {
+                Scan(final: false, into);
+            }
+        }
+
+        if (BudgetExhausted)
+        {
+            // Nothing more will be scanned, so everything is certain now. A character cut by the budget is dropped.
+            Finish(flush: false, into);
+        }
     }
 
-    public void Complete(List<Finding> into) => into.AddRange(_scanner.ScanText(_text.ToString(), _direction));
+    /// <summary>Ends the body: adds every finding still held.</summary>
+    public void Complete(List<Finding> into) => Finish(flush: true, into);
+
+    private void Finish(bool flush, List<Finding> into)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        if (_decoder is null)
+        {
+            return;
+        }
+
+        if (flush)
+        {
+            MakeRoom();
+            _decoder.Convert([], _buffer.AsSpan(_length), flush: true, out _, out var charsUsed, out _);
+            _length += charsUsed;
+        }
+
+        Scan(final: true, into);
+        _buffer = [];
+        _decoder = null;
+    }
+
+    private void Scan(bool final, List<Finding> into)
+    {
+        _sinceScan = 0;
+        var text = _buffer.AsSpan(0, _length);
+        var from = Math.Max(0, _keywordsSeen - _rules.Prefilter.MaxKeywordLength + 1);
+        _rules.Prefilter.RecordHits(text, from, _bufferStart, _lastKeyword);
+        _keywordsSeen = _length;
+
+        // Matches starting at or before limit are certain; later ones wait for more text. The keyword margin makes
+        // sure a keyword inside such a match has been seen whole.
+        var limit = final ? int.MaxValue : _length - _scanner.Horizon - _rules.Prefilter.MaxKeywordLength;
+        for (var i = 0; i < _rules.Rules.Length; i++)
+        {
+            var cursor = (int)(_cursor[i] - _bufferStart);
+            var next = cursor;
+            var armed = _rules.Prefilter.AlwaysRuns(i) || _lastKeyword[i] >= _cursor[i];
+            if (armed && cursor <= limit)
+            {
+                next = _scanner.RunRule(_rules.Rules[i], text, cursor, limit, _bufferStart, _batch);
+            }
+
+            // Every position up to limit has been decided, and a match needs a keyword at or after its start.
+            _cursor[i] = _bufferStart + Math.Max(next, limit + 1);
+        }
+
+        Scanner.SortByOffset(_batch);
+        into.AddRange(_batch);
+        _batch.Clear();
+    }
+
+    private void MakeRoom()
+    {
+        if (_buffer.Length - _length >= MinFree)
+        {
+            return;
+        }
+
+        // Drop text no later match, lookbehind or snippet can need.
+        var keepFrom = _bufferStart + _keywordsSeen - _rules.Prefilter.MaxKeywordLength;
+        foreach (var cursor in _cursor)
+        {
+            keepFrom = Math.Min(keepFrom, cursor);
+        }
+
+        var drop = (int)Math.Clamp(keepFrom - _scanner.StreamContext - _bufferStart, 0, _length);
+        if (drop > 0)
+        {
+            Array.Copy(_buffer, drop, _buffer, 0, _length - drop);
+            _length -= drop;
+            _keywordsSeen -= drop;
+            _bufferStart += drop;
+        }
+
+        // Grow rather than compact a nearly full buffer over and over.
+        if (_buffer.Length - _length < Math.Max(MinFree, _buffer.Length / 4))
+        {
+            Array.Resize(ref _buffer, Math.Max(InitialCapacity, _buffer.Length * 2));
+        }
+    }
 }
