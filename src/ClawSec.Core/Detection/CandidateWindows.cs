@@ -10,11 +10,15 @@ internal sealed class CandidateWindows(int ruleCount)
 
     public bool IsEmpty { get; private set; } = true;
 
-    public void Add(int rule, long start, long end)
+    /// <summary>
+    /// Adds a window, merging it with the previous one when they are less than <paramref name="gap"/> apart: the
+    /// search from the previous window reads that far anyway, so one search is cheaper than two.
+    /// </summary>
+    public void Add(int rule, long start, long end, int gap)
     {
         IsEmpty = false;
         var list = _windows[rule] ??= [];
-        if (list.Count > 0 && start <= list[^1].End + 1)
+        if (list.Count > 0 && start <= list[^1].End + gap)
         {
             list[^1] = (list[^1].Start, Math.Max(list[^1].End, end));
         }

@@ -17,9 +17,10 @@ internal sealed class KeywordPrefilter
     private readonly int[][] _keywordsByFirstChar;
     private readonly int[] _allKeywords;
     private readonly int[] _lead;
+    private readonly int[] _reach;
     private readonly bool[] _alwaysRuns;
 
-    public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads)
+    public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads, IReadOnlyList<int> reaches)
     {
         var byKeyword = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
         _alwaysRuns = new bool[rules.Count];
@@ -52,6 +53,7 @@ internal sealed class KeywordPrefilter
 
         _values = _keywords.Length == 0 ? null : SearchValues.Create(_keywords, StringComparison.OrdinalIgnoreCase);
         _lead = [.. leads];
+        _reach = [.. reaches];
         MaxKeywordLength = _keywords.Length == 0 ? 0 : _keywords.Max(k => k.Length);
     }
 
@@ -100,7 +102,7 @@ internal sealed class KeywordPrefilter
                 {
                     windows ??= new CandidateWindows(ruleCount);
                     var at = baseOffset + position;
-                    windows.Add(rule, Math.Max(0, at - _lead[rule]), at);
+                    windows.Add(rule, Math.Max(0, at - _lead[rule]), at, _reach[rule]);
                 }
             }
 

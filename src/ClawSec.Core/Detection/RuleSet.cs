@@ -8,7 +8,7 @@ internal sealed class RuleSet
         Rules = [.. rules];
         Reach = [.. Rules.Select(r => Math.Clamp(r.MaxMatchLength, 1, Rule.MaxMatchLengthLimit))];
         var leads = Rules.Select((r, i) => Math.Clamp(r.MaxKeywordOffset ?? Reach[i], 0, Reach[i])).ToArray();
-        Prefilter = new KeywordPrefilter(Rules, leads);
+        Prefilter = new KeywordPrefilter(Rules, leads, Reach);
         MaxMatchLength = Reach.Length == 0 ? 0 : Reach.Max();
     }
 
