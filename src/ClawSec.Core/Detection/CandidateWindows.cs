@@ -8,15 +8,12 @@ internal sealed class CandidateWindows(int ruleCount)
 {
     private readonly List<(long Start, long End)>?[] _windows = new List<(long Start, long End)>?[ruleCount];
 
-    public bool IsEmpty { get; private set; } = true;
-
     /// <summary>
     /// Adds a window, merging it with the previous one when they are less than <paramref name="gap"/> apart: the
     /// search from the previous window reads that far anyway, so one search is cheaper than two.
     /// </summary>
     public void Add(int rule, long start, long end, int gap)
     {
-        IsEmpty = false;
         var list = _windows[rule] ??= [];
         if (list.Count > 0 && start <= list[^1].End + gap)
         {

@@ -52,6 +52,7 @@ internal sealed class KeywordPrefilter
         }
 
         _values = _keywords.Length == 0 ? null : SearchValues.Create(_keywords, StringComparison.OrdinalIgnoreCase);
+        AnyAlwaysRuns = _alwaysRuns.Contains(true);
         _lead = [.. leads];
         _reach = [.. reaches];
         MaxKeywordLength = _keywords.Length == 0 ? 0 : _keywords.Max(k => k.Length);
@@ -63,7 +64,10 @@ internal sealed class KeywordPrefilter
     public bool AlwaysRuns(int rule) => _alwaysRuns[rule];
 
     /// <summary>True when some rule has no keywords.</summary>
-    public bool AnyAlwaysRuns => _alwaysRuns.Contains(true);
+    public bool AnyAlwaysRuns { get; }
+
+    /// <summary>True when a rule may match the text: one has no keywords, or some keyword occurs.</summary>
+    public bool MayMatch(ReadOnlySpan<char> text) => AnyAlwaysRuns || (_values is not null && text.IndexOfAny(_values) >= 0);
 
     /// <summary>
     /// For each keyword occurrence starting at or after <paramref name="from"/>, adds to its rules the window of

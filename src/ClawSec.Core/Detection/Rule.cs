@@ -61,7 +61,7 @@ public sealed class Rule
     public double? MinEntropy { get; init; }
 
     /// <summary>Whether a matched value is reported, after the allowlist, placeholder and entropy filters.</summary>
-    public bool Accepts(ReadOnlySpan<char> value)
+    internal bool Accepts(ReadOnlySpan<char> value)
     {
         if (IsSecret && IgnorePlaceholders && Placeholders.IsPlaceholder(value))
         {

@@ -90,6 +90,11 @@ public sealed class Scanner
 
         try
         {
+            if (!_secrets.Prefilter.MayMatch(text))
+            {
+                return text;
+            }
+
             var spans = new List<(int Start, int End)>();
             if (!FindSecrets(text, spans))
             {

@@ -21,6 +21,8 @@ namespace ClawSec.Core.Detection;
 /// </list>
 /// Matches are searched every <see cref="DefaultScanStep"/> new characters rather than on every chunk, so tiny
 /// chunks do not rescan the window each time; a finding is thus reported at most that much later than certain.
+/// The buffer so holds about <see cref="Scanner.StreamContext"/> + <see cref="Scanner.Horizon"/> + that step
+/// characters (about 20 K for the built-in rules, however large the body).
 /// </remarks>
 public sealed class StreamScanner
 {
