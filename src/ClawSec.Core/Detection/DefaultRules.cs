@@ -133,7 +133,7 @@ internal static partial class DefaultRules
                 "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open",
             ],
             MaxMatchLength = 1024,
-            MaxKeywordOffset = 40,
+            MaxKeywordOffset = 256,
         },
         new Rule
         {
@@ -170,7 +170,7 @@ internal static partial class DefaultRules
             Regex = SshKeyInject,
             Keywords = ["authorized_keys"],
             MaxMatchLength = 1024,
-            MaxKeywordOffset = 400,
+            MaxKeywordOffset = 640,
         },
     ];
 
@@ -252,6 +252,11 @@ internal static partial class DefaultRules
         + @"[^\r\n;]{0,300}?(?<![A-Za-z0-9_])shell[ \t]{0,4}=[ \t]{0,4}True(?![A-Za-z0-9_])"
         + @"|(?<![A-Za-z0-9_.])subprocess\.(?:getoutput|getstatusoutput)[ \t]{0,4}\("
         + @"|child_process['""`]?\)?[ \t]{0,4}\.[ \t]{0,4}(?:exec|execSync)[ \t]{0,4}\("
+        // exec taken from child_process by destructuring or import, to be called by its bare name.
+        + @"|(?:\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,4}=[ \t]{0,4}"
+        + @"require[ \t]{0,4}\([ \t]{0,4}"
+        + @"|import[ \t]{0,8}\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,8}"
+        + @"from[ \t]{0,8})['""](?:node:)?child_process['""]"
         + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
         + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
         + NoKeyCharAfter
@@ -309,7 +314,7 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
-        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}[ \t]{1,8}[^\s;|&<>'""]{1,200})"
+        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?)"
         + @"[ \t]{0,8}[""']?(?:[^\s'"";|&<>]{0,100}/)?\.ssh/authorized_keys2?(?![A-Za-z0-9_.-])"
         + @"|\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
         Options)]

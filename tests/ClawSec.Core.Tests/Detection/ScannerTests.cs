@@ -148,4 +148,20 @@ public sealed class ScannerTests
     {
         Assert.Empty(Scanner.ScanText("", Direction.Outbound));
     }
+
+    [Fact]
+    public void Empty_pack_finds_nothing_and_redacts_nothing()
+    {
+        var scanner = new Scanner(new RulePack([]));
+        var stream = scanner.CreateStream(Direction.Outbound, long.MaxValue);
+        var findings = new List<Finding>();
+        var text = $"{Fakes.AnthropicKey(800)} rm -rf / {Fakes.Filler(30_000, 801)}";
+
+        stream.Append(System.Text.Encoding.UTF8.GetBytes(text), findings);
+        stream.Complete(findings);
+
+        Assert.Empty(findings);
+        Assert.Empty(scanner.ScanText(text, Direction.Inbound));
+        Assert.Same(text, scanner.RedactForLog(text));
+    }
 }
