@@ -39,6 +39,7 @@ internal static partial class DefaultRules
             Keywords = ["sk-", "gsk_", "xai-"],
             IsSecret = true,
             MaxMatchLength = 512,
+            MaxKeywordOffset = 0,
         },
         new Rule
         {
@@ -50,6 +51,7 @@ internal static partial class DefaultRules
             Keywords = ["akia", "asia", "abia", "acca"],
             IsSecret = true,
             MaxMatchLength = 32,
+            MaxKeywordOffset = 0,
         },
         new Rule
         {
@@ -61,6 +63,7 @@ internal static partial class DefaultRules
             Keywords = ["private key"],
             IsSecret = true,
             MaxMatchLength = 8192,
+            MaxKeywordOffset = 32,
         },
         new Rule
         {
@@ -71,6 +74,7 @@ internal static partial class DefaultRules
             Regex = SshKeyFile,
             Keywords = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"],
             MaxMatchLength = 64,
+            MaxKeywordOffset = 8,
         },
         new Rule
         {
@@ -81,6 +85,7 @@ internal static partial class DefaultRules
             Regex = UnixSensitive,
             Keywords = ["passwd", "shadow", "sudoers"],
             MaxMatchLength = 64,
+            MaxKeywordOffset = 12,
         },
         new Rule
         {
@@ -91,6 +96,7 @@ internal static partial class DefaultRules
             Regex = DotenvFile,
             Keywords = [".env", "credentials"],
             MaxMatchLength = 64,
+            MaxKeywordOffset = 12,
         },
         new Rule
         {
@@ -101,6 +107,7 @@ internal static partial class DefaultRules
             Regex = SshPubkey,
             Keywords = ["ssh-", "ecdsa-sha2"],
             MaxMatchLength = 2048,
+            MaxKeywordOffset = 4,
         },
         new Rule
         {
@@ -111,6 +118,7 @@ internal static partial class DefaultRules
             Regex = PipeToShell,
             Keywords = ["curl", "wget", "base64", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
             MaxMatchLength = 1024,
+            MaxKeywordOffset = 32,
         },
         new Rule
         {
@@ -125,6 +133,7 @@ internal static partial class DefaultRules
                 "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open",
             ],
             MaxMatchLength = 1024,
+            MaxKeywordOffset = 256,
         },
         new Rule
         {
@@ -136,9 +145,10 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
-                "fsockopen", "telnet",
+                "fsockopen", "telnet", "python", "perl", "php",
             ],
-            MaxMatchLength = 2048,
+            MaxMatchLength = 1024,
+            MaxKeywordOffset = 128,
         },
         new Rule
         {
@@ -149,6 +159,7 @@ internal static partial class DefaultRules
             Regex = DestructiveRm,
             Keywords = ["rm ", "rm\t"],
             MaxMatchLength = 1024,
+            MaxKeywordOffset = 0,
         },
         new Rule
         {
@@ -159,6 +170,7 @@ internal static partial class DefaultRules
             Regex = SshKeyInject,
             Keywords = ["authorized_keys"],
             MaxMatchLength = 1024,
+            MaxKeywordOffset = 640,
         },
     ];
 
@@ -240,6 +252,11 @@ internal static partial class DefaultRules
         + @"[^\r\n;]{0,300}?(?<![A-Za-z0-9_])shell[ \t]{0,4}=[ \t]{0,4}True(?![A-Za-z0-9_])"
         + @"|(?<![A-Za-z0-9_.])subprocess\.(?:getoutput|getstatusoutput)[ \t]{0,4}\("
         + @"|child_process['""`]?\)?[ \t]{0,4}\.[ \t]{0,4}(?:exec|execSync)[ \t]{0,4}\("
+        // exec taken from child_process by destructuring or import, to be called by its bare name.
+        + @"|(?:\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,4}=[ \t]{0,4}"
+        + @"require[ \t]{0,4}\([ \t]{0,4}"
+        + @"|import[ \t]{0,8}\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,8}"
+        + @"from[ \t]{0,8})['""](?:node:)?child_process['""]"
         + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
         + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
         + NoKeyCharAfter
@@ -268,10 +285,10 @@ internal static partial class DefaultRules
         + @"(?:nc|ncat|netcat|telnet)[ \t]"
         + "|(?i:" + NoKeyCharBefore + "socat" + NoKeyCharAfter + @"[^\r\n]{0,200}?" + NoKeyCharBefore + "(?:exec|system):)"
         // One-liners that open a socket and hand it a shell.
-        + "|" + NoKeyCharBefore + @"python[0-9.]{0,4}[ \t]{1,8}-c[^\r\n]{0,400}?(?<![A-Za-z0-9_])socket(?![A-Za-z0-9_])"
-        + @"[^\r\n]{0,600}?(?<![A-Za-z0-9_])(?:subprocess|pty|dup2)(?![A-Za-z0-9_])"
-        + "|" + NoKeyCharBefore + @"perl[ \t]{1,8}[^\r\n]{0,60}?(?<![A-Za-z0-9_])-e(?![A-Za-z0-9_])[^\r\n]{0,400}?"
-        + @"(?:Socket|socket[ \t]{0,4}\()[^\r\n]{0,600}?"
+        + "|" + NoKeyCharBefore + @"python[0-9.]{0,4}[ \t]{1,8}-c[^\r\n]{0,300}?(?<![A-Za-z0-9_])socket(?![A-Za-z0-9_])"
+        + @"[^\r\n]{0,400}?(?<![A-Za-z0-9_])(?:subprocess|pty|dup2)(?![A-Za-z0-9_])"
+        + "|" + NoKeyCharBefore + @"perl[ \t]{1,8}[^\r\n]{0,60}?(?<![A-Za-z0-9_])-e(?![A-Za-z0-9_])[^\r\n]{0,300}?"
+        + @"(?:Socket|socket[ \t]{0,4}\()[^\r\n]{0,400}?"
         + @"(?:(?<![A-Za-z0-9_])(?:exec|system)(?![A-Za-z0-9_])|open[ \t]{0,4}\([ \t]{0,4}STD(?:IN|OUT|ERR))"
         + "|" + NoKeyCharBefore + @"php[ \t]{1,8}-r[^\r\n]{0,300}?fsockopen[ \t]{0,4}\("
         + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter,
@@ -297,9 +314,9 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
-        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}[^\s;|&<>]{1,200}){1,4}?)"
+        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?)"
         + @"[ \t]{0,8}[""']?(?:[^\s'"";|&<>]{0,100}/)?\.ssh/authorized_keys2?(?![A-Za-z0-9_.-])"
-        + @"|(?:[^\s'"";|&<>()]{0,100}/)?\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
+        + @"|\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
         Options)]
     private static partial Regex SshKeyInject { get; }
 }

@@ -3,29 +3,31 @@ using System.Buffers;
 namespace ClawSec.Core.Detection;
 
 /// <summary>
-/// Finds which rules' keywords occur in a text with one vectorised pass, so that text without any keyword costs
-/// that pass and nothing more. Immutable; safe to share between threads.
+/// Finds where rules' keywords occur in a text with one vectorised pass, so that text without any keyword costs
+/// that pass and nothing more, and text with some gets its regexes run only near them. Immutable; thread-safe.
 /// </summary>
 internal sealed class KeywordPrefilter
 {
+    // Keywords are grouped by their first character (ASCII, lower-cased) so a hit is checked against a few.
+    private const int OtherBucket = 128;
+
     private readonly SearchValues<string>? _values;
     private readonly string[] _keywords;
     private readonly int[][] _rulesOfKeyword;
+    private readonly int[][] _keywordsByFirstChar;
+    private readonly int[] _allKeywords;
+    private readonly int[] _lead;
+    private readonly int[] _reach;
     private readonly bool[] _alwaysRuns;
 
-    public KeywordPrefilter(IReadOnlyList<Rule> rules)
+    public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads, IReadOnlyList<int> reaches)
     {
         var byKeyword = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
         _alwaysRuns = new bool[rules.Count];
         for (var i = 0; i < rules.Count; i++)
         {
             var keywords = rules[i].Keywords.Where(k => !string.IsNullOrEmpty(k)).ToList();
-            if (keywords.Count == 0)
-            {
-                _alwaysRuns[i] = true;
-                continue;
-            }
-
+            _alwaysRuns[i] = keywords.Count == 0;
             foreach (var keyword in keywords)
             {
                 if (!byKeyword.TryGetValue(keyword, out var list))
@@ -42,67 +44,37 @@ internal sealed class KeywordPrefilter
 
         _keywords = [.. byKeyword.Keys];
         _rulesOfKeyword = [.. _keywords.Select(k => byKeyword[k].ToArray())];
-        _values = _keywords.Length == 0 ? null : SearchValues.Create(_keywords, StringComparison.OrdinalIgnoreCase);
-        MaxKeywordLength = _keywords.Length == 0 ? 0 : _keywords.Max(k => k.Length);
-        RuleCount = rules.Count;
-    }
+        _allKeywords = [.. Enumerable.Range(0, _keywords.Length)];
+        _keywordsByFirstChar = new int[OtherBucket + 1][];
+        for (var c = 0; c <= OtherBucket; c++)
+        {
+            _keywordsByFirstChar[c] = [.. _allKeywords.Where(k => Bucket(_keywords[k][0]) == c)];
+        }
 
-    public int RuleCount { get; }
+        _values = _keywords.Length == 0 ? null : SearchValues.Create(_keywords, StringComparison.OrdinalIgnoreCase);
+        AnyAlwaysRuns = _alwaysRuns.Contains(true);
+        _lead = [.. leads];
+        _reach = [.. reaches];
+        MaxKeywordLength = _keywords.Length == 0 ? 0 : _keywords.Max(k => k.Length);
+    }
 
     public int MaxKeywordLength { get; }
 
-    /// <summary>True when the rule has no keywords and so runs on every text.</summary>
+    /// <summary>True when the rule has no keywords and so runs over all text.</summary>
     public bool AlwaysRuns(int rule) => _alwaysRuns[rule];
 
-    /// <summary>Marks in <paramref name="armed"/> every rule that must run on the text; returns how many.</summary>
-    public int Arm(ReadOnlySpan<char> text, Span<bool> armed)
-    {
-        var count = 0;
-        for (var i = 0; i < RuleCount; i++)
-        {
-            armed[i] = _alwaysRuns[i];
-            count += _alwaysRuns[i] ? 1 : 0;
-        }
+    /// <summary>True when some rule has no keywords.</summary>
+    public bool AnyAlwaysRuns { get; }
 
-        if (_values is null)
-        {
-            return count;
-        }
-
-        var position = 0;
-        while (count < RuleCount)
-        {
-            var hit = text[position..].IndexOfAny(_values);
-            if (hit < 0)
-            {
-                break;
-            }
-
-            position += hit;
-            var rest = text[position..];
-            for (var k = NextKeywordAt(rest, 0); k >= 0; k = NextKeywordAt(rest, k + 1))
-            {
-                foreach (var rule in _rulesOfKeyword[k])
-                {
-                    if (!armed[rule])
-                    {
-                        armed[rule] = true;
-                        count++;
-                    }
-                }
-            }
-
-            position++;
-        }
-
-        return count;
-    }
+    /// <summary>True when a rule may match the text: one has no keywords, or some keyword occurs.</summary>
+    public bool MayMatch(ReadOnlySpan<char> text) => AnyAlwaysRuns || (_values is not null && text.IndexOfAny(_values) >= 0);
 
     /// <summary>
-    /// For each keyword occurrence starting at or after <paramref name="from"/>, records its absolute position
-    /// (<paramref name="baseOffset"/> + index) as the last keyword hit of the rules it belongs to.
+    /// For each keyword occurrence starting at or after <paramref name="from"/>, adds to its rules the window of
+    /// message offsets (<paramref name="baseOffset"/> + index) where a match containing it may start.
+    /// Allocates the windows on the first occurrence only.
     /// </summary>
-    public void RecordHits(ReadOnlySpan<char> text, int from, long baseOffset, Span<long> lastHit)
+    public void Collect(ReadOnlySpan<char> text, int from, long baseOffset, int ruleCount, ref CandidateWindows? windows)
     {
         if (_values is null)
         {
@@ -120,11 +92,21 @@ internal sealed class KeywordPrefilter
 
             position += hit;
             var rest = text[position..];
-            for (var k = NextKeywordAt(rest, 0); k >= 0; k = NextKeywordAt(rest, k + 1))
+            var bucket = Bucket(rest[0]);
+
+            // A non-ASCII character may still equal an ASCII one ignoring case; check every keyword then.
+            foreach (var k in bucket == OtherBucket ? _allKeywords : _keywordsByFirstChar[bucket])
             {
+                if (!rest.StartsWith(_keywords[k], StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 foreach (var rule in _rulesOfKeyword[k])
                 {
-                    lastHit[rule] = Math.Max(lastHit[rule], baseOffset + position);
+                    windows ??= new CandidateWindows(ruleCount);
+                    var at = baseOffset + position;
+                    windows.Add(rule, Math.Max(0, at - _lead[rule]), at, _reach[rule]);
                 }
             }
 
@@ -132,20 +114,5 @@ internal sealed class KeywordPrefilter
         }
     }
 
-    /// <summary>True when any keyword occurs in the text.</summary>
-    public bool AnyHit(ReadOnlySpan<char> text) => _values is not null && text.IndexOfAny(_values) >= 0;
-
-    /// <summary>The index of the first keyword from <paramref name="first"/> on that starts the text, or -1.</summary>
-    private int NextKeywordAt(ReadOnlySpan<char> text, int first)
-    {
-        for (var k = first; k < _keywords.Length; k++)
-        {
-            if (text.StartsWith(_keywords[k], StringComparison.OrdinalIgnoreCase))
-            {
-                return k;
-            }
-        }
-
-        return -1;
-    }
+    private static int Bucket(char c) => c < OtherBucket ? char.ToLowerInvariant(c) : OtherBucket;
 }

@@ -41,6 +41,13 @@ public sealed class Rule
     /// </summary>
     public int MaxMatchLength { get; init; } = 4096;
 
+    /// <summary>
+    /// How far from a match's start one of its keywords begins, at most; null: anywhere within
+    /// <see cref="MaxMatchLength"/>. The regex is only tried at positions this far before each keyword occurrence,
+    /// which keeps scanning cheap where keywords are common.
+    /// </summary>
+    public int? MaxKeywordOffset { get; init; }
+
     /// <summary>Values matching any of these are known not to be threats (a documented example key, a test fixture).</summary>
     public IReadOnlyList<Regex> Allowlist { get; init; } = [];
 
@@ -54,7 +61,7 @@ public sealed class Rule
     public double? MinEntropy { get; init; }
 
     /// <summary>Whether a matched value is reported, after the allowlist, placeholder and entropy filters.</summary>
-    public bool Accepts(ReadOnlySpan<char> value)
+    internal bool Accepts(ReadOnlySpan<char> value)
     {
         if (IsSecret && IgnorePlaceholders && Placeholders.IsPlaceholder(value))
         {

@@ -5,8 +5,6 @@ namespace ClawSec.Core.Detection;
 /// <summary>Runs a rule pack over text. Pure: no I/O, no clock; safe to share between threads.</summary>
 public sealed class Scanner
 {
-    private const int StackRuleLimit = 256;
-
     private readonly RuleSet _outbound;
     private readonly RuleSet _inbound;
     private readonly RuleSet _secrets;
@@ -48,19 +46,28 @@ public sealed class Scanner
 
         var set = RulesFor(direction);
         var span = text.AsSpan();
-        var armed = set.Rules.Length <= StackRuleLimit ? stackalloc bool[set.Rules.Length] : new bool[set.Rules.Length];
-        if (set.Prefilter.Arm(span, armed) == 0)
+        CandidateWindows? windows = null;
+        set.Prefilter.Collect(span, 0, 0, set.Rules.Length, ref windows);
+        if (windows is null && !set.Prefilter.AnyAlwaysRuns)
         {
             return [];
         }
 
         var findings = new List<Finding>();
+        var matches = new List<(int Index, int Length)>();
         for (var i = 0; i < set.Rules.Length; i++)
         {
-            if (armed[i])
+            matches.Clear();
+            try
             {
-                RunRule(set.Rules[i], span, 0, int.MaxValue, 0, findings);
+                MatchWindows(set, i, span, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
             }
+            catch (RegexMatchTimeoutException)
+            {
+                // Only user rules carry a timeout; one that times out finds nothing here rather than stall the proxy.
+            }
+
+            AddFindings(set.Rules[i], span, 0, matches, findings);
         }
 
         SortByOffset(findings);
@@ -83,6 +90,11 @@ public sealed class Scanner
 
         try
         {
+            if (!_secrets.Prefilter.MayMatch(text))
+            {
+                return text;
+            }
+
             var spans = new List<(int Start, int End)>();
             if (!FindSecrets(text, spans))
             {
@@ -102,43 +114,77 @@ public sealed class Scanner
     internal RuleSet RulesFor(Direction direction) => direction == Direction.Outbound ? _outbound : _inbound;
 
     /// <summary>
-    /// Runs one rule from <paramref name="startat"/> and adds a finding for each accepted match starting at or
-    /// before <paramref name="limit"/> (an index into <paramref name="text"/>; later matches are left for a later
-    /// call). <paramref name="baseOffset"/> is the message offset of <c>text[0]</c>. Returns where the rule's next
-    /// search starts: just past the last match taken.
+    /// Finds the matches of rule <paramref name="rule"/> of the set that start between <paramref name="cursor"/> and
+    /// <paramref name="limit"/> (indices into <paramref name="text"/>, whose first character is at message offset
+    /// <paramref name="baseOffset"/>): within its candidate windows, or anywhere for a rule without keywords.
+    /// Like <see cref="Regex.Matches(string)"/>, each search resumes at the end of the previous match.
+    /// Returns the new cursor: every position before it has been decided. <paramref name="windowsDone"/> counts the
+    /// leading windows that lie wholly before <paramref name="limit"/> and so are used up.
     /// </summary>
-    internal int RunRule(Rule rule, ReadOnlySpan<char> text, int startat, int limit, long baseOffset, List<Finding> into)
+    internal static int MatchWindows(
+        RuleSet set,
+        int rule,
+        ReadOnlySpan<char> text,
+        long baseOffset,
+        int cursor,
+        int limit,
+        List<(long Start, long End)>? windows,
+        List<(int Index, int Length)> into,
+        out int windowsDone)
     {
-        var next = startat;
-        try
+        windowsDone = 0;
+        var regex = set.Rules[rule].Regex;
+        if (set.Prefilter.AlwaysRuns(rule))
         {
-            foreach (var match in rule.Regex.EnumerateMatches(text, startat))
+            return cursor <= limit ? Matches(regex, text, cursor, limit, text.Length, into) : cursor;
+        }
+
+        if (windows is null)
+        {
+            return cursor;
+        }
+
+        foreach (var (windowStart, windowEnd) in windows)
+        {
+            var first = windowStart - baseOffset;
+            if (first > limit)
             {
-                if (match.Index > limit)
-                {
-                    break;
-                }
+                break;
+            }
 
-                next = match.Index + Math.Max(match.Length, 1);
-                if (match.Length == 0)
-                {
-                    continue;
-                }
+            var last = Math.Min(windowEnd - baseOffset, limit);
+            var start = Math.Max(first, cursor);
+            if (start <= last)
+            {
+                // A match starting by `last` reads at most its reach; the regex need not look further.
+                var searchEnd = (int)Math.Min(text.Length, last + set.Reach[rule] + 1);
+                var next = Matches(regex, text, (int)start, (int)last, searchEnd, into);
+                cursor = (int)Math.Max(next, last + 1);
+            }
 
-                var value = text.Slice(match.Index, match.Length);
-                if (rule.Accepts(value))
-                {
-                    var snippet = Redactor.Snippet(text, match.Index, match.Length, rule.IsSecret, this);
-                    into.Add(new Finding(rule, value.ToString(), baseOffset + match.Index, snippet));
-                }
+            if (windowEnd - baseOffset > limit)
+            {
+                break;
+            }
+
+            windowsDone++;
+        }
+
+        return cursor;
+    }
+
+    /// <summary>Adds a finding, with its redacted snippet, for each match the rule accepts.</summary>
+    internal void AddFindings(Rule rule, ReadOnlySpan<char> text, long baseOffset, List<(int Index, int Length)> matches, List<Finding> into)
+    {
+        foreach (var (index, length) in matches)
+        {
+            var value = text.Slice(index, length);
+            if (rule.Accepts(value))
+            {
+                var snippet = Redactor.Snippet(text, index, length, rule.IsSecret, this);
+                into.Add(new Finding(rule, value.ToString(), baseOffset + index, snippet));
             }
         }
-        catch (RegexMatchTimeoutException)
-        {
-            // Only user rules carry a timeout; one that times out finds nothing here rather than stall the proxy.
-        }
-
-        return next;
     }
 
     /// <summary>
@@ -147,32 +193,24 @@ public sealed class Scanner
     /// </summary>
     internal bool FindSecrets(ReadOnlySpan<char> text, List<(int Start, int End)> spans)
     {
-        var rules = _secrets.Rules;
-        var armed = rules.Length <= StackRuleLimit ? stackalloc bool[rules.Length] : new bool[rules.Length];
-        if (rules.Length > 0 && _secrets.Prefilter.Arm(text, armed) > 0)
+        CandidateWindows? windows = null;
+        _secrets.Prefilter.Collect(text, 0, 0, _secrets.Rules.Length, ref windows);
+        if (windows is not null || _secrets.Prefilter.AnyAlwaysRuns)
         {
+            var matches = new List<(int Index, int Length)>();
             try
             {
-                for (var i = 0; i < rules.Length; i++)
+                for (var i = 0; i < _secrets.Rules.Length; i++)
                 {
-                    if (!armed[i])
-                    {
-                        continue;
-                    }
-
-                    foreach (var match in rules[i].Regex.EnumerateMatches(text))
-                    {
-                        if (match.Length > 0)
-                        {
-                            spans.Add((match.Index, match.Index + match.Length));
-                        }
-                    }
+                    MatchWindows(_secrets, i, text, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
                 }
             }
             catch (RegexMatchTimeoutException)
             {
                 return false;
             }
+
+            spans.AddRange(matches.Select(m => (m.Index, m.Index + m.Length)));
         }
 
         Redactor.Merge(spans);
@@ -192,5 +230,26 @@ public sealed class Scanner
                 return;
             }
         }
+    }
+
+    /// <summary>Non-empty matches starting from <paramref name="startat"/> up to <paramref name="limit"/>.</summary>
+    private static int Matches(Regex regex, ReadOnlySpan<char> text, int startat, int limit, int searchEnd, List<(int Index, int Length)> into)
+    {
+        var next = startat;
+        foreach (var match in regex.EnumerateMatches(text[..searchEnd], startat))
+        {
+            if (match.Index > limit)
+            {
+                break;
+            }
+
+            next = match.Index + Math.Max(match.Length, 1);
+            if (match.Length > 0)
+            {
+                into.Add((match.Index, match.Length));
+            }
+        }
+
+        return next;
     }
 }

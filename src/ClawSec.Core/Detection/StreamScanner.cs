@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ClawSec.Core.Detection;
 
@@ -20,6 +21,8 @@ namespace ClawSec.Core.Detection;
 /// </list>
 /// Matches are searched every <see cref="DefaultScanStep"/> new characters rather than on every chunk, so tiny
 /// chunks do not rescan the window each time; a finding is thus reported at most that much later than certain.
+/// The buffer so holds about <see cref="Scanner.StreamContext"/> + <see cref="Scanner.Horizon"/> + that step
+/// characters (about 20 K for the built-in rules, however large the body).
 /// </remarks>
 public sealed class StreamScanner
 {
@@ -34,8 +37,9 @@ public sealed class StreamScanner
     private readonly long _maxBytes;
     private readonly int _scanStep;
     private readonly long[] _cursor;
-    private readonly long[] _lastKeyword;
     private readonly List<Finding> _batch = [];
+    private readonly List<(int Index, int Length)> _matches = [];
+    private CandidateWindows? _windows;
 
     private Decoder? _decoder;
     private char[] _buffer = [];
@@ -56,8 +60,6 @@ public sealed class StreamScanner
         _maxBytes = Math.Max(0, maxBytes);
         _scanStep = Math.Max(1, scanStep);
         _cursor = new long[_rules.Rules.Length];
-        _lastKeyword = new long[_rules.Rules.Length];
-        Array.Fill(_lastKeyword, -1);
     }
 
     /// <summary>Bytes of the message taken for scanning so far (never more than the budget).</summary>
@@ -125,6 +127,7 @@ public sealed class StreamScanner
         Scan(final: true, into);
         _buffer = [];
         _decoder = null;
+        _windows = null;
     }
 
     private void Scan(bool final, List<Finding> into)
@@ -132,7 +135,7 @@ public sealed class StreamScanner
         _sinceScan = 0;
         var text = _buffer.AsSpan(0, _length);
         var from = Math.Max(0, _keywordsSeen - _rules.Prefilter.MaxKeywordLength + 1);
-        _rules.Prefilter.RecordHits(text, from, _bufferStart, _lastKeyword);
+        _rules.Prefilter.Collect(text, from, _bufferStart, _rules.Rules.Length, ref _windows);
         _keywordsSeen = _length;
 
         // Matches starting at or before limit are certain; later ones wait for more text. The keyword margin makes
@@ -141,15 +144,23 @@ public sealed class StreamScanner
         for (var i = 0; i < _rules.Rules.Length; i++)
         {
             var cursor = (int)(_cursor[i] - _bufferStart);
-            var next = cursor;
-            var armed = _rules.Prefilter.AlwaysRuns(i) || _lastKeyword[i] >= _cursor[i];
-            if (armed && cursor <= limit)
+            var windows = _windows?.Of(i);
+            _matches.Clear();
+            try
             {
-                next = _scanner.RunRule(_rules.Rules[i], text, cursor, limit, _bufferStart, _batch);
+                cursor = Scanner.MatchWindows(_rules, i, text, _bufferStart, cursor, limit, windows, _matches, out var done);
+                windows?.RemoveRange(0, done);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // Only user rules carry a timeout; such a rule finds nothing in this stretch of text.
+                windows?.RemoveAll(w => w.End - _bufferStart <= limit);
             }
 
-            // Every position up to limit has been decided, and a match needs a keyword at or after its start.
-            _cursor[i] = _bufferStart + Math.Max(next, limit + 1);
+            _scanner.AddFindings(_rules.Rules[i], text, _bufferStart, _matches, _batch);
+
+            // Every position up to limit has been decided.
+            _cursor[i] = _bufferStart + Math.Max(cursor, (long)limit + 1);
         }
 
         Scanner.SortByOffset(_batch);

