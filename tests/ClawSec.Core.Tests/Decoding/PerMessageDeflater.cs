@@ -25,8 +25,9 @@ internal sealed class PerMessageDeflater(CompressionLevel level = CompressionLev
         var compressed = _output.ToArray();
         if (compressed.Length == 0)
         {
-            // Nothing written to a fresh compressor flushes nothing at all: that is an empty DEFLATE stream too.
-            return compressed;
+            // DeflateStream flushes nothing for an empty message, but the receiver appends 00 00 FF FF, which
+            // needs the three header bits of a stored block before it: RFC 7692 section 7.2.3.6 sends one 0x00.
+            return [0x00];
         }
 
         Assert.Equal([0x00, 0x00, 0xFF, 0xFF], compressed[^4..]);
