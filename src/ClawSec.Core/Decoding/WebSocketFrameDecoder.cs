@@ -5,15 +5,16 @@ namespace ClawSec.Core.Decoding;
 
 /// <summary>
 /// Turns the raw bytes of one direction of an upgraded WebSocket connection (RFC 6455, optionally with
-/// permessage-deflate, RFC 7692) into application payload for <see cref="IWebSocketPayloadSink"/>. Bytes are
-/// pushed as they arrive, in chunks of any size; the decoder keeps no more than a frame header and a control
-/// frame between pushes.
+/// permessage-deflate, RFC 7692) into application payload for <see cref="IWebSocketPayloadSink"/>. Use one
+/// decoder per direction. Bytes are pushed as they arrive, in chunks of any size; between pushes the decoder
+/// keeps at most a partial frame header, a partial control frame and the inflater's window, never payload.
 /// </summary>
 /// <remarks>
 /// The decoder observes a copy of traffic that is relayed regardless, so it never throws on bad input: a
 /// protocol violation puts it in the <see cref="Failed"/> state, ends any message in progress so what was seen
 /// can still be scanned, and all later input is ignored. It decodes what a lenient receiver would accept:
 /// lengths not in their shortest form, frames after a close frame and unmasked client frames are all decoded.
+/// Exceptions thrown by the sink are not caught.
 /// </remarks>
 public sealed class WebSocketFrameDecoder : IDisposable
 {
@@ -57,8 +58,6 @@ public sealed class WebSocketFrameDecoder : IDisposable
 
     public WebSocketDecoderError Error { get; private set; }
 
-    private bool Stopped => Failed || _disposed;
-
     /// <summary>A short description of <see cref="Error"/>, or null while decoding goes well.</summary>
     public string? FailureReason => Error switch
     {
@@ -74,6 +73,8 @@ public sealed class WebSocketFrameDecoder : IDisposable
         WebSocketDecoderError.InvalidCompressedData => "invalid permessage-deflate data",
         _ => Error.ToString(),
     };
+
+    private bool Stopped => Failed || _disposed;
 
     /// <summary>Decodes the next bytes of this direction, exactly as they came off the wire.</summary>
     public void Push(ReadOnlySpan<byte> bytes)
