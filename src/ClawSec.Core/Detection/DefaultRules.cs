@@ -207,9 +207,10 @@ internal static partial class DefaultRules
         Options)]
     private static partial Regex SshKeyFile { get; }
 
-    // The separator may be preceded by dots: "../../etc/passwd" is path traversal, the classic way to ask for it.
+    // Anything may precede the separator: a URL path (host/etc/passwd), traversal (../../etc/passwd) or a prefix
+    // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did.
     [GeneratedRegex(
-        NoKeyCharBefore + Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
+        Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
         + "(?![A-Za-z0-9_])",
         Options)]
     private static partial Regex UnixSensitive { get; }

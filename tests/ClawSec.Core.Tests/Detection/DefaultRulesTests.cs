@@ -48,6 +48,7 @@ public sealed class DefaultRulesTests
         { "unix_sensitive", "sudo cat /etc/sudoers" },
         { "unix_sensitive", "file=..%2F..%2Fetc%2Fpasswd" },
         { "unix_sensitive", "ls /etc/sudoers.d/" },
+        { "unix_sensitive", "GET http://files.example.net/etc/passwd HTTP/1.1" },
 
         // dotenv_file
         { "dotenv_file", "GET /.env HTTP/1.1" },
@@ -152,7 +153,7 @@ public sealed class DefaultRulesTests
 
         { "unix_sensitive", "/css/box-shadow.css" },
         { "unix_sensitive", "/etc/passwords.txt" },
-        { "unix_sensitive", "/usr/local/etc/passwd" },
+        { "unix_sensitive", "/var/etc-backup/passwd" },
         { "unix_sensitive", "run passwd to change it" },
         { "unix_sensitive", "text-shadow: none" },
 
