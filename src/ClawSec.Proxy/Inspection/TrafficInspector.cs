@@ -42,10 +42,13 @@ internal sealed partial class TrafficInspector
             findings.AddRange(_scanner.ScanText(requestLine, Direction.Outbound));
             if (rawTarget.Contains('%', StringComparison.Ordinal))
             {
+                // The decoded target finds what percent-encoding hid; a rule that already fired on the raw
+                // target would only report the same thing twice in another spelling.
                 var decoded = Uri.UnescapeDataString(rawTarget.Replace('+', ' '));
                 if (decoded != rawTarget)
                 {
-                    findings.AddRange(_scanner.ScanText(method + " " + decoded, Direction.Outbound));
+                    var fired = findings.Select(f => f.Rule).ToHashSet();
+                    findings.AddRange(_scanner.ScanText(method + " " + decoded, Direction.Outbound).Where(f => !fired.Contains(f.Rule)));
                 }
             }
 
