@@ -79,7 +79,9 @@ internal sealed partial class ForwardProxyHandler
         }
 
         var source = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var isWebSocket = extendedConnect || context.WebSockets.IsWebSocketRequest;
+        var isWebSocket = extendedConnect
+            ? string.Equals(context.Features.Get<IHttpExtendedConnectFeature>()!.Protocol, "websocket", StringComparison.OrdinalIgnoreCase)
+            : context.Request.Headers.Upgrade.Any(u => string.Equals(u, "websocket", StringComparison.OrdinalIgnoreCase));
         var protocol = isWebSocket ? (target.Scheme == "https" ? "wss" : "ws") : target.Scheme;
         var message = new MessageContext(protocol, source, target.Dest, target.Host, requestId);
         var headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? "")));
@@ -91,6 +93,10 @@ internal sealed partial class ForwardProxyHandler
         var responseBody = new TappedWriteStream(context.Response.Body, new BodyTap(_inspector, Direction.Inbound, message),
             () => !context.Response.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase)));
         context.Response.Body = responseBody;
+        if (isWebSocket || context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
+        {
+            TappedUpgradeFeatures.Install(context, _inspector, message);
+        }
 
         var error = await _forwarder.SendAsync(context, target.DestinationPrefix, _client, _requestConfig, ForwardingTransformer.Instance).ConfigureAwait(false);
         if (error != ForwarderError.None)

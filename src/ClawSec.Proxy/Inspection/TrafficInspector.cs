@@ -95,6 +95,8 @@ internal sealed partial class TrafficInspector
 
     internal void ReportScanFailure(string requestId, Exception exception) => Log.ScanFailed(_logger, requestId, exception);
 
+    internal void ReportDecodeFailure(string requestId, string what, string reason) => Log.DecodeFailed(_logger, requestId, what, reason);
+
     private bool IsOwnProviderKey(string headerName, Finding finding, string host) =>
         !_reportKeysToOwnProvider
         && finding.Rule.Name == "ai_api_key"
@@ -105,6 +107,9 @@ internal sealed partial class TrafficInspector
     {
         [LoggerMessage(1, LogLevel.Warning, "[{RequestId}] Scanning failed; the traffic passes unscanned from here")]
         public static partial void ScanFailed(ILogger logger, string requestId, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Information, "[{RequestId}] {What} could not be decoded ({Reason}); the traffic passes uninspected from here")]
+        public static partial void DecodeFailed(ILogger logger, string requestId, string what, string reason);
     }
 }
 
