@@ -71,6 +71,28 @@ public sealed class WebSocketInspectionTests
         await ExchangeAndAssertAsync(client, monitor, upstream, $"localhost:{upstream.Port}", "wss");
     }
 
+    [Fact]
+    public async Task Wss_over_http2_extended_connect_is_relayed_and_inspected_both_ways()
+    {
+        await using var upstream = await WebSocketUpstream.StartAsync(tls: true, Injection);
+        var caDir = Directory.CreateTempSubdirectory("clawsec-ws-ca").FullName;
+        var upstreamCa = Path.Combine(caDir, "upstream-ca.pem");
+        File.WriteAllText(upstreamCa, upstream.Ca!.ExportCertificatePem());
+        await using var monitor = await MonitorProcess.StartAsync(new { upstream_ca_file = upstreamCa });
+        var clawsecCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(monitor.LogDir, "ca.crt"));
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            Proxy = new WebProxy(monitor.ProxyUrl),
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => ChainsTo(certificate, clawsecCa) },
+        });
+        using var client = new ClientWebSocket();
+        client.Options.HttpVersion = HttpVersion.Version20;
+        client.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+
+        await client.ConnectAsync(new Uri($"wss://localhost:{upstream.Port}/chat"), invoker, CancellationToken.None);
+        await ExchangeAndAssertAsync(client, monitor, upstream, $"localhost:{upstream.Port}", "wss");
+    }
+
     private static async Task ExchangeAndAssertAsync(WebSocket client, MonitorProcess monitor, WebSocketUpstream upstream, string dest, string protocol)
     {
         var key = FakeSecrets.AnthropicKey();
