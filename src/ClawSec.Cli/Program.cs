@@ -34,9 +34,13 @@ internal static class Program
         var threats = new Command("threats", "Print the newest threats as a JSON array") { threatsConfig, limit };
         threats.SetAction(result => ThreatsCommand.Run(result.GetValue(threatsConfig), result.GetValue(limit), stdout, stderr));
 
+        var envConfig = ConfigOption();
+        var env = new Command("env", "Print the shell exports that route an agent through ClawSec and trust its CA (use: eval \"$(clawsec env)\")") { envConfig };
+        env.SetAction(result => EnvCommand.Run(result.GetValue(envConfig), stdout, stderr));
+
         var root = new RootCommand("ClawSec: a security monitor for AI agents (a forward proxy that records secret exfiltration and command injection)")
         {
-            start, stop, status, threats,
+            start, stop, status, threats, env,
         };
 
         var parsed = root.Parse(args);

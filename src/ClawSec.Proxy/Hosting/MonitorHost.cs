@@ -91,6 +91,14 @@ public sealed partial class MonitorHost : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("ClawSec");
 
         var ca = CertificateAuthority.LoadOrCreate(config.LogDir, loggerFactory.CreateLogger<CertificateAuthority>());
+        try
+        {
+            TrustBundle.Write(config.LogDir, ca.Certificate.ExportCertificatePem() + "\n", logger);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.BundleFailed(logger, ex.Message);
+        }
         var sink = new ThreatSink(Path.Combine(config.LogDir, ThreatLogFileName), TimeSpan.FromSeconds(config.DedupWindowSecs),
             loggerFactory.CreateLogger<ThreatSink>());
         X509Certificate2Collection extraRoots;
@@ -267,6 +275,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
         [LoggerMessage(4, LogLevel.Warning,
             "Listening on {Host} WITHOUT authentication (allow_unauthenticated_remote): anyone who can reach this port can use the proxy")]
         public static partial void OpenToNetwork(ILogger logger, string host);
+
+        [LoggerMessage(5, LogLevel.Warning, "Could not write ca-bundle.pem: {Reason}")]
+        public static partial void BundleFailed(ILogger logger, string reason);
 
         [LoggerMessage(3, LogLevel.Error, "The threat log did not drain within 5 s at shutdown")]
         public static partial void DrainTimedOut(ILogger logger);
