@@ -4,6 +4,7 @@ using ClawSec.Core.Configuration;
 using ClawSec.Core.Detection;
 using ClawSec.Proxy.Certificates;
 using ClawSec.Proxy.Forwarding;
+using ClawSec.Proxy.Gateway;
 using ClawSec.Proxy.Inspection;
 using ClawSec.Proxy.Logging;
 using ClawSec.Proxy.Threats;
@@ -30,6 +31,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
     public const string TextLogFileName = "clawsec.log";
 
     private readonly WebApplication? _app;
+    private readonly GatewayRelay? _gateway;
     private readonly ThreatSink _sink;
     private readonly ClawSecLoggerProvider _logging;
     private readonly CertificateAuthority _ca;
@@ -37,10 +39,11 @@ public sealed partial class MonitorHost : IAsyncDisposable
     private readonly ILogger _logger;
     private bool _stopped;
 
-    private MonitorHost(WebApplication? app, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
+    private MonitorHost(WebApplication? app, GatewayRelay? gateway, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
         HttpMessageInvoker client, ILogger logger, IReadOnlyList<string> listen)
     {
         _app = app;
+        _gateway = gateway;
         _sink = sink;
         _logging = logging;
         _ca = ca;
@@ -119,7 +122,10 @@ public sealed partial class MonitorHost : IAsyncDisposable
         var client = UpstreamClient.Create(connector, trust);
         var leaves = new LeafCertificateCache(ca.Certificate);
 
+        var inspector = new TrafficInspector(scanner, sink, loggerFactory.CreateLogger<TrafficInspector>(),
+            new InspectionSettings(config.MaxScanBytes, config.ReportKeysToOwnProvider), TimeProvider.System);
         WebApplication? app = null;
+        GatewayRelay? gateway = null;
         var listen = new List<string>();
         if (config.EnableHttpProxy)
         {
@@ -133,7 +139,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException(ex.Message);
             }
 
-            app = BuildProxy(config, addresses, logging, scanner, sink, client, trust,
+            app = BuildProxy(config, addresses, logging, inspector, client, trust,
                 next => new ConnectMiddleware(next, connector, leaves, Authenticator(config), config.EnableMitm,
                     loggerFactory.CreateLogger<ConnectMiddleware>()).OnConnectionAsync);
             try
@@ -153,7 +159,25 @@ public sealed partial class MonitorHost : IAsyncDisposable
             }
         }
 
-        var host = new MonitorHost(app, sink, logging, ca, client, logger, listen);
+        if (config.EnableGatewayProxy)
+        {
+            try
+            {
+                gateway = GatewayRelay.Start(config.GatewayLocalPort, config.GatewayTargetPort, inspector, loggerFactory.CreateLogger<GatewayRelay>());
+            }
+            catch (SocketException ex)
+            {
+                if (app is not null)
+                {
+                    await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await sink.DisposeAsync().ConfigureAwait(false);
+                throw new MonitorStartException($"cannot listen on the gateway port 127.0.0.1:{config.GatewayLocalPort}: {ex.Message} (set gateway_local_port, or enable_gateway_proxy: false)");
+            }
+        }
+
+        var host = new MonitorHost(app, gateway, sink, logging, ca, client, logger, listen);
         Log.Started(logger, string.Join(", ", listen), config.EnableMitm ? "ON" : "OFF", config.LogDir);
         return host;
     }
@@ -167,6 +191,11 @@ public sealed partial class MonitorHost : IAsyncDisposable
         }
 
         _stopped = true;
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             using var timeout = new CancellationTokenSource(grace);
@@ -195,7 +224,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
         config.ProxyAuth is null ? null : new ProxyAuthenticator(config.ProxyAuth);
 
     private static WebApplication BuildProxy(ClawSecConfig config, IReadOnlyList<IPAddress> addresses, ClawSecLoggerProvider logging,
-        Scanner scanner, ThreatSink sink, HttpMessageInvoker client, UpstreamTrust trust, Func<ConnectionDelegate, ConnectionDelegate> connect)
+        TrafficInspector inspector, HttpMessageInvoker client, UpstreamTrust trust, Func<ConnectionDelegate, ConnectionDelegate> connect)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ClawSec", Args = [] });
         builder.Logging.ClearProviders();
@@ -206,11 +235,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
         builder.Logging.AddFilter("Yarp", LogLevel.Error);
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.Services.AddHttpForwarder();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(scanner);
-        builder.Services.AddSingleton(sink);
-        builder.Services.AddSingleton(new InspectionSettings(config.MaxScanBytes, config.ReportKeysToOwnProvider));
-        builder.Services.AddSingleton<TrafficInspector>();
+        builder.Services.AddSingleton(inspector);
         builder.Services.AddSingleton(sp => new ForwardProxyHandler(
             sp.GetRequiredService<IHttpForwarder>(), client, sp.GetRequiredService<TrafficInspector>(),
             sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromSeconds(config.UpstreamActivityTimeoutSecs),

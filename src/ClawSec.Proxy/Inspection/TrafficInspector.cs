@@ -71,6 +71,20 @@ internal sealed partial class TrafficInspector
         await PublishAsync(findings, Direction.Outbound, message, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Findings in one line of a head (request line, status line or header), or none when scanning fails.</summary>
+    public IReadOnlyList<Finding> ScanLine(string line, Direction direction)
+    {
+        try
+        {
+            return _scanner.ScanText(line, direction);
+        }
+        catch (Exception ex)
+        {
+            Log.ScanFailed(_logger, "-", ex);
+            return [];
+        }
+    }
+
     /// <summary>A scanner for one body, or null when content scanning is off.</summary>
     public StreamScanner? CreateBodyScanner(Direction direction) =>
         _maxScanBytes > 0 ? _scanner.CreateStream(direction, _maxScanBytes) : null;
