@@ -24,6 +24,9 @@ public sealed record ClawSecConfig
     public int GatewayTargetPort { get; init; } = 18789;
     public bool EnableSshWatcher { get; init; } = true;
     public double SshPollInterval { get; init; } = 10;
+
+    /// <summary>The remote port the SSH watcher reports connections to.</summary>
+    public int SshPort { get; init; } = 22;
     public string? UpstreamCaFile { get; init; }
     public string? ProxyAuth { get; init; }
     public bool AllowUnauthenticatedRemote { get; init; }

@@ -37,6 +37,7 @@ internal static class ConfigKeys
         ["gateway_local_port"] = (c, v, _) => c with { GatewayLocalPort = v.ReadPort() },
         ["gateway_target_port"] = (c, v, _) => c with { GatewayTargetPort = v.ReadPort() },
         ["enable_ssh_watcher"] = (c, v, _) => c with { EnableSshWatcher = v.ReadBoolean() },
+        ["ssh_port"] = (c, v, _) => c with { SshPort = v.ReadPort() },
         ["ssh_poll_interval"] = (c, v, _) => c with { SshPollInterval = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
         [UpstreamCaFile] = (c, v, context) => c with { UpstreamCaFile = ReadOptionalPath(v, context) },
         ["proxy_auth"] = (c, v, _) => c with { ProxyAuth = ReadProxyAuth(v) },

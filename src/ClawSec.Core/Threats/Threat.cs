@@ -4,7 +4,7 @@ namespace ClawSec.Core.Threats;
 
 /// <summary>
 /// One line of <c>threats.jsonl</c>. The first eight properties are the contract of PRODUCT.md and are never
-/// renamed; <c>severity</c>, <c>request_id</c> and <c>description</c> were added after.
+/// renamed; <c>severity</c>, <c>request_id</c>, <c>pid</c> and <c>process</c> were added after.
 /// </summary>
 public sealed record Threat
 {
@@ -18,6 +18,11 @@ public sealed record Threat
     [JsonPropertyName("timestamp")] public required string Timestamp { get; init; }
     [JsonPropertyName("severity")] public string? Severity { get; init; }
     [JsonPropertyName("request_id")] public string? RequestId { get; init; }
+
+    /// <summary>The local process behind the connection, where the OS lets us see it (SSH_CONNECT).</summary>
+    [JsonPropertyName("pid")] public int? Pid { get; init; }
+
+    [JsonPropertyName("process")] public string? Process { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

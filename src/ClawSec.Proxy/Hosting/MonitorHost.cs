@@ -5,6 +5,7 @@ using ClawSec.Core.Detection;
 using ClawSec.Proxy.Certificates;
 using ClawSec.Proxy.Forwarding;
 using ClawSec.Proxy.Gateway;
+using ClawSec.Proxy.Ssh;
 using ClawSec.Proxy.Inspection;
 using ClawSec.Proxy.Logging;
 using ClawSec.Proxy.Threats;
@@ -32,6 +33,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
     private readonly WebApplication? _app;
     private readonly GatewayRelay? _gateway;
+    private readonly SshWatcher? _ssh;
     private readonly ThreatSink _sink;
     private readonly ClawSecLoggerProvider _logging;
     private readonly CertificateAuthority _ca;
@@ -39,11 +41,12 @@ public sealed partial class MonitorHost : IAsyncDisposable
     private readonly ILogger _logger;
     private bool _stopped;
 
-    private MonitorHost(WebApplication? app, GatewayRelay? gateway, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
+    private MonitorHost(WebApplication? app, GatewayRelay? gateway, SshWatcher? ssh, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
         HttpMessageInvoker client, ILogger logger, IReadOnlyList<string> listen)
     {
         _app = app;
         _gateway = gateway;
+        _ssh = ssh;
         _sink = sink;
         _logging = logging;
         _ca = ca;
@@ -177,7 +180,10 @@ public sealed partial class MonitorHost : IAsyncDisposable
             }
         }
 
-        var host = new MonitorHost(app, gateway, sink, logging, ca, client, logger, listen);
+        var ssh = config.EnableSshWatcher
+            ? new SshWatcher(config.SshPort, TimeSpan.FromSeconds(config.SshPollInterval), sink, loggerFactory.CreateLogger<SshWatcher>(), TimeProvider.System)
+            : null;
+        var host = new MonitorHost(app, gateway, ssh, sink, logging, ca, client, logger, listen);
         Log.Started(logger, string.Join(", ", listen), config.EnableMitm ? "ON" : "OFF", config.LogDir);
         return host;
     }
@@ -191,6 +197,11 @@ public sealed partial class MonitorHost : IAsyncDisposable
         }
 
         _stopped = true;
+        if (_ssh is not null)
+        {
+            await _ssh.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_gateway is not null)
         {
             await _gateway.DisposeAsync().ConfigureAwait(false);

@@ -10,4 +10,6 @@ internal sealed record Detection(
     string Source,
     string Dest,
     string RequestId,
-    DateTimeOffset Time);
+    DateTimeOffset Time,
+    int? Pid = null,
+    string? Process = null);

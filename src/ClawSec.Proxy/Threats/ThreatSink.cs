@@ -133,6 +133,8 @@ internal sealed partial class ThreatSink : IAsyncDisposable
                 Timestamp = d.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
                 Severity = WireNames.Of(d.Finding.Rule.Severity),
                 RequestId = d.RequestId,
+                Pid = d.Pid,
+                Process = d.Process,
             };
             var json = JsonSerializer.SerializeToUtf8Bytes(threat, ThreatJsonContext.Default.Threat);
             var line = new byte[json.Length + 1];

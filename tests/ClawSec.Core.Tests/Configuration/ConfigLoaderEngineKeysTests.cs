@@ -18,6 +18,7 @@ public sealed class ConfigLoaderEngineKeysTests
         Assert.Equal(30, config.RequestHeadersTimeoutSecs);
         Assert.Equal(64 * 1024, config.MaxRequestHeadersBytes);
         Assert.Equal(10_000, config.MaxConnections);
+        Assert.Equal(22, config.SshPort);
     }
 
     [Fact]
@@ -26,7 +27,7 @@ public sealed class ConfigLoaderEngineKeysTests
         var config = LoadFile("""
             {"resolve": {"api.example.com": "127.0.0.1", "v6.example.com": "::1"},
              "upstream_connect_timeout_secs": 2, "upstream_activity_timeout_secs": 600, "client_idle_timeout_secs": 5,
-             "request_headers_timeout_secs": 7, "max_request_headers_bytes": 8192, "max_connections": 50}
+             "request_headers_timeout_secs": 7, "max_request_headers_bytes": 8192, "max_connections": 50, "ssh_port": 2222}
             """).Config;
 
         Assert.Equal("127.0.0.1", config.Resolve["API.example.com"]);
@@ -37,6 +38,7 @@ public sealed class ConfigLoaderEngineKeysTests
         Assert.Equal(7, config.RequestHeadersTimeoutSecs);
         Assert.Equal(8192, config.MaxRequestHeadersBytes);
         Assert.Equal(50, config.MaxConnections);
+        Assert.Equal(2222, config.SshPort);
     }
 
     [Fact]
