@@ -89,7 +89,8 @@ internal static class StartCommand
             StartedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             Version = Program.Version,
         });
-        stdout.WriteLine($"ClawSec running (PID {Environment.ProcessId}) on {string.Join(", ", host.ListenAddresses)}, MITM {(config.EnableMitm ? "ON" : "OFF")}");
+        var where = host.ListenAddresses.Count > 0 ? "on " + string.Join(", ", host.ListenAddresses) : "without the HTTP proxy (enable_http_proxy: false)";
+        stdout.WriteLine($"ClawSec running (PID {Environment.ProcessId}) {where}, MITM {(config.EnableMitm ? "ON" : "OFF")}");
         stdout.Flush();
 
         try

@@ -67,6 +67,15 @@ public sealed partial class MonitorHost : IAsyncDisposable
     /// </summary>
     public static string? Validate(ClawSecConfig config)
     {
+        try
+        {
+            UpstreamTrust.LoadBundle(config.UpstreamCaFile);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex.Message;
+        }
+
         if (!config.EnableHttpProxy)
         {
             return null;

@@ -20,6 +20,13 @@ internal sealed partial class ThreatSink : IAsyncDisposable
     private const int MaxPendingLines = 100_000;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    // The log is read by people and scripts, not embedded in HTML: "+00:00" and "…" are written as they are.
+    private static readonly JsonSerializerOptions LineOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = ThreatJsonContext.Default,
+    };
+
     private readonly string _path;
     private readonly Deduplicator _dedup;
     private readonly ILogger _logger;
@@ -136,7 +143,7 @@ internal sealed partial class ThreatSink : IAsyncDisposable
                 Pid = d.Pid,
                 Process = d.Process,
             };
-            var json = JsonSerializer.SerializeToUtf8Bytes(threat, ThreatJsonContext.Default.Threat);
+            var json = JsonSerializer.SerializeToUtf8Bytes(threat, LineOptions.GetTypeInfo(typeof(Threat)));
             var line = new byte[json.Length + 1];
             json.CopyTo(line, 0);
             line[^1] = (byte)'\n';
@@ -183,6 +190,12 @@ internal sealed partial class ThreatSink : IAsyncDisposable
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });
             before = stream.Length;
+            if (before > 0 && !EndsWithNewline(stream, before))
+            {
+                // A torn last line (a crash mid-write by an earlier run): end it, so this batch starts whole.
+                stream.Write("\n"u8);
+            }
+
             stream.Write(buffer);
             stream.Flush();
             Interlocked.Add(ref _written, _pending.Count);
@@ -207,6 +220,13 @@ internal sealed partial class ThreatSink : IAsyncDisposable
         {
             DisposeQuietly(stream);
         }
+    }
+
+    private static bool EndsWithNewline(FileStream stream, long length)
+    {
+        using var reader = new FileStream(stream.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        reader.Seek(length - 1, SeekOrigin.Begin);
+        return reader.ReadByte() == '\n';
     }
 
     /// <summary>Cuts a partly written batch off again, so the file only ever holds whole lines.</summary>

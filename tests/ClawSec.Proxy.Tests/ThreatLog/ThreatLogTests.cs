@@ -103,4 +103,38 @@ public sealed class ThreatLogTests
         var status = await monitor.CliAsync("status");
         Assert.Contains("Threats: 3 (EXFIL 3", status.Stdout);
     }
+
+    [Fact]
+    public async Task A_torn_last_line_from_a_crash_does_not_swallow_the_next_record()
+    {
+        var logDir = MonitorProcess.NewLogDir();
+        Directory.CreateDirectory(logDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.WriteAllText(Path.Combine(logDir, "threats.jsonl"), "{\"direction\":\"outbound\",\"protocol\":\"ht");
+        await using var monitor = await MonitorProcess.StartAsync(logDir: logDir);
+        using var client = monitor.CreateHttpClient();
+
+        using (await client.GetAsync("http://after-crash.invalid/etc/passwd"))
+        {
+        }
+
+        var threats = await WaitForThreatsCommandAsync(monitor, "after-crash.invalid:80");
+        Assert.Contains("skipped", threats.Stderr);
+        var raw = File.ReadAllText(monitor.Threats.Path);
+        Assert.Contains("\n{\"direction\":\"outbound\"", raw);
+        Assert.Contains("+00:00\"", raw);
+    }
+
+    private static async Task<ProcessResult> WaitForThreatsCommandAsync(MonitorProcess monitor, string dest)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var result = await monitor.CliAsync("threats");
+            if (result.Stdout.Contains(dest, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                Assert.Contains(dest, result.Stdout);
+                return result;
+            }
+        }
+    }
 }
