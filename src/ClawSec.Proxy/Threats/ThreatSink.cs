@@ -24,6 +24,7 @@ internal sealed partial class ThreatSink : IAsyncDisposable
     private static readonly JsonSerializerOptions LineOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         TypeInfoResolver = ThreatJsonContext.Default,
     };
 
