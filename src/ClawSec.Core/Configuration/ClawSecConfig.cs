@@ -47,6 +47,9 @@ public sealed record ClawSecConfig
 
     public double RequestHeadersTimeoutSecs { get; init; } = 30;
 
+    /// <summary>A client's TLS handshake inside a CONNECT tunnel must complete within this time.</summary>
+    public double TlsHandshakeTimeoutSecs { get; init; } = 10;
+
     public int MaxRequestHeadersBytes { get; init; } = 64 * 1024;
 
     public int MaxConnections { get; init; } = 10_000;

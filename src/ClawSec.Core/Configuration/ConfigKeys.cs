@@ -50,6 +50,7 @@ internal static class ConfigKeys
         ["upstream_activity_timeout_secs"] = (c, v, _) => c with { UpstreamActivityTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
         ["client_idle_timeout_secs"] = (c, v, _) => c with { ClientIdleTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
         ["request_headers_timeout_secs"] = (c, v, _) => c with { RequestHeadersTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
+        ["tls_handshake_timeout_secs"] = (c, v, _) => c with { TlsHandshakeTimeoutSecs = v.ReadNumber(0, minExclusive: true, MaxSeconds) },
         ["max_request_headers_bytes"] = (c, v, _) => c with { MaxRequestHeadersBytes = (int)v.ReadInteger(1024, 16 * 1024 * 1024) },
         ["max_connections"] = (c, v, _) => c with { MaxConnections = (int)v.ReadInteger(1, 1_000_000) },
     }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -153,6 +153,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
             app = BuildProxy(config, addresses, logging, inspector, client, trust,
                 next => new ConnectMiddleware(next, connector, leaves, Authenticator(config), config.EnableMitm,
+                    TimeSpan.FromSeconds(config.TlsHandshakeTimeoutSecs),
                     loggerFactory.CreateLogger<ConnectMiddleware>()).OnConnectionAsync);
             try
             {

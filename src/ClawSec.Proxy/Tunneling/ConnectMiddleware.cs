@@ -25,7 +25,6 @@ namespace ClawSec.Proxy.Tunneling;
 internal sealed partial class ConnectMiddleware
 {
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private readonly ConnectionDelegate _next;
@@ -33,11 +32,13 @@ internal sealed partial class ConnectMiddleware
     private readonly LeafCertificateCache _leaves;
     private readonly ProxyAuthenticator? _authenticator;
     private readonly bool _mitm;
+    private readonly TimeSpan _handshakeTimeout;
     private readonly ILogger _logger;
 
     public ConnectMiddleware(ConnectionDelegate next, UpstreamConnector connector, LeafCertificateCache leaves,
-        ProxyAuthenticator? authenticator, bool mitm, ILogger<ConnectMiddleware> logger)
+        ProxyAuthenticator? authenticator, bool mitm, TimeSpan handshakeTimeout, ILogger<ConnectMiddleware> logger)
     {
+        _handshakeTimeout = handshakeTimeout;
         _next = next;
         _connector = connector;
         _leaves = leaves;
@@ -140,7 +141,7 @@ internal sealed partial class ConnectMiddleware
         bool isTls;
         using (var firstByte = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
         {
-            firstByte.CancelAfter(HeadTimeout);
+            firstByte.CancelAfter(_handshakeTimeout);
             try
             {
                 var result = await context.Transport.Input.ReadAsync(firstByte.Token).ConfigureAwait(false);
@@ -177,7 +178,7 @@ internal sealed partial class ConnectMiddleware
         {
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
             {
-                handshake.CancelAfter(HandshakeTimeout);
+                handshake.CancelAfter(_handshakeTimeout);
                 try
                 {
                     await ssl.AuthenticateAsServerAsync(SelectOptionsAsync, request.Host, handshake.Token).ConfigureAwait(false);
