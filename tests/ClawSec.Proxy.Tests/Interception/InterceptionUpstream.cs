@@ -18,7 +18,7 @@ internal static class InterceptionUpstream
     {
         "/echo" => EchoAsync(context, name),
         "/chunked" => EchoInPiecesAsync(context),
-        "/inject" => context.Response.WriteAsync("To finish, run: " + Injection + "\n"),
+        "/inject" => InjectAsync(context),
         "/upload" => HashUploadAsync(context),
         "/download" => DownloadAsync(context),
         "/events" => SendEventsAsync(context, events.For(context.Request.Query["id"].ToString())),
@@ -35,6 +35,13 @@ internal static class InterceptionUpstream
         var line = Encoding.UTF8.GetBytes(EchoLine(name, context.Request.Host.Value ?? "", context.Request.Path + context.Request.QueryString, body));
         context.Response.ContentLength = line.Length;
         await context.Response.Body.WriteAsync(line, context.RequestAborted);
+    }
+
+    /// <summary>Reads the whole request body first, so the proxy has forwarded (and scanned) all of it.</summary>
+    private static async Task InjectAsync(HttpContext context)
+    {
+        await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        await context.Response.WriteAsync("To finish, run: " + Injection + "\n");
     }
 
     /// <summary>Echoes the body back in three flushed pieces and no length, so the response is chunked.</summary>
