@@ -16,10 +16,10 @@ internal sealed record ReceivedRequest(string Method, string PathAndQuery, IRead
 internal sealed class TestUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
-
-    private TestUpstream(WebApplication app, int port, string scheme)
+    private TestUpstream(WebApplication app, int port, string scheme, ConnectionCounter connections)
     {
         _app = app;
+        Connections = connections;
         Port = port;
         Scheme = scheme;
     }
@@ -32,6 +32,9 @@ internal sealed class TestUpstream : IAsyncDisposable
     public string Url => UrlFor("127.0.0.1");
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
+    /// <summary>The TCP connections the upstream has accepted and still has open.</summary>
+    public ConnectionCounter Connections { get; }
+
     /// <summary>This upstream's address under another host name (which the monitor must map to 127.0.0.1).</summary>
     public string UrlFor(string host) => $"{Scheme}://{host}:{Port}";
 
@@ -40,16 +43,24 @@ internal sealed class TestUpstream : IAsyncDisposable
     public static async Task<TestUpstream> StartAsync(Func<HttpContext, Task>? respond = null, TestUpstreamOptions? options = null)
     {
         options ??= new TestUpstreamOptions();
+        var connections = new ConnectionCounter();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
             {
+                listen.Use(next => connection => connections.TrackAsync(() => next(connection)));
                 if (options.CertificateFor is { } certificateFor)
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificateFor(name));
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificateSelector = (_, name) => certificateFor(name);
+                        // Kestrel's 10 s default would close a connection that idles before its handshake on its
+                        // own, hiding whether the client (the proxy) ever closes it.
+                        https.HandshakeTimeout = TimeSpan.FromMinutes(1);
+                    });
                 }
             });
             k.Limits.MaxRequestBodySize = null;
@@ -81,7 +92,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new TestUpstream(app, new Uri(address).Port, options.CertificateFor is null ? "http" : "https");
+        self = new TestUpstream(app, new Uri(address).Port, options.CertificateFor is null ? "http" : "https", connections);
         return self;
     }
 
