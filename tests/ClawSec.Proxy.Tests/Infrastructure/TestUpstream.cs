@@ -16,8 +16,11 @@ internal sealed record ReceivedRequest(string Method, string PathAndQuery, IRead
 internal sealed class TestUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private TestUpstream(WebApplication app, int port, string scheme, ConnectionCounter connections)
+    private readonly string _address;
+
+    private TestUpstream(WebApplication app, System.Net.IPAddress address, int port, string scheme, ConnectionCounter connections)
     {
+        _address = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
         _app = app;
         Connections = connections;
         Port = port;
@@ -29,7 +32,7 @@ internal sealed class TestUpstream : IAsyncDisposable
 
     public int Port { get; }
     public string Scheme { get; }
-    public string Url => UrlFor("127.0.0.1");
+    public string Url => UrlFor(_address);
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
     /// <summary>The TCP connections the upstream has accepted and still has open.</summary>
@@ -48,7 +51,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+            k.Listen(options.Address, 0, listen =>
             {
                 listen.Use(next => connection => connections.TrackAsync(() => next(connection)));
                 if (options.CertificateFor is { } certificateFor)
@@ -92,7 +95,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new TestUpstream(app, new Uri(address).Port, options.CertificateFor is null ? "http" : "https", connections);
+        self = new TestUpstream(app, options.Address, new Uri(address).Port, options.CertificateFor is null ? "http" : "https", connections);
         return self;
     }
 

@@ -1,8 +1,9 @@
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ClawSec.Proxy.Tests.Infrastructure;
 
-/// <summary>How a <see cref="TestUpstream"/> serves: plain HTTP or HTTPS, and whether it reads bodies for the test.</summary>
+/// <summary>How a <see cref="TestUpstream"/> serves: plain HTTP or HTTPS, where, and whether it reads bodies for the test.</summary>
 internal sealed record TestUpstreamOptions
 {
     /// <summary>
@@ -16,4 +17,7 @@ internal sealed record TestUpstreamOptions
     /// so a large upload can be consumed as a stream instead of held in memory.
     /// </summary>
     public bool RecordBodies { get; init; } = true;
+
+    /// <summary>The loopback address to listen on; 127.0.0.1 unless a test needs ::1.</summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using ClawSec.Proxy.Tests.Certificates;
+using ClawSec.Proxy.Tests.Infrastructure;
 
 namespace ClawSec.Proxy.Tests.Interception;
 
@@ -25,6 +26,22 @@ public sealed class InterceptedLeafTests(InterceptionFixture fixture)
         Assert.NotNull(result.Peer);
         Assert.Equal([expectedName], result.Peer.San);
         Assert.StartsWith("ClawSec Local CA", result.Peer.Issuer);
+    }
+
+    [Fact]
+    public async Task Curl_reaches_an_IPv6_literal_through_interception_and_the_threat_names_it_in_brackets()
+    {
+        await using var upstream = await TestUpstream.StartAsync(InterceptionUpstream.Responder("ipv6", fixture.Events),
+            new TestUpstreamOptions { Address = IPAddress.IPv6Loopback, CertificateFor = _ => fixture.UpstreamCertificates.For("::1"), RecordBodies = false });
+        var body = "key=" + FakeSecrets.AnthropicKey();
+
+        // curl checks the leaf against the address it was given: only an IP SAN for ::1 passes.
+        var result = await Clients.CurlAsync(fixture.Monitor.ProxyUrl, upstream.Url + "/echo", "--cacert", fixture.CaFile, "--data-binary", body);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(200, Clients.StatusOf(result));
+        Assert.StartsWith(InterceptionUpstream.EchoLine("ipv6", $"[::1]:{upstream.Port}", "/echo", body), result.Stdout);
+        await fixture.RecordAsync($"[::1]:{upstream.Port}", "ai_api_key");
     }
 
     [Fact]

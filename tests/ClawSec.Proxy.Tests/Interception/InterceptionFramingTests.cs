@@ -15,6 +15,8 @@ namespace ClawSec.Proxy.Tests.Interception;
 [Collection(InterceptionCollection.Name)]
 public sealed class InterceptionFramingTests(InterceptionFixture fixture)
 {
+    private const string Established = "HTTP/1.1 200 Connection Established\r\n\r\n";
+
     [Theory]
     [InlineData("http")]
     [InlineData("https")]
@@ -30,12 +32,11 @@ public sealed class InterceptionFramingTests(InterceptionFixture fixture)
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         // -D also dumps the proxy's answer to the CONNECT; the upstream's response follows it.
-        const string established = "HTTP/1.1 200 Connection Established\r\n\r\n";
         var output = result.Stdout;
         if (scheme == "https")
         {
-            Assert.StartsWith(established, output);
-            output = output[established.Length..];
+            Assert.StartsWith(Established, output);
+            output = output[Established.Length..];
         }
 
         var (head, received) = SplitResponse(output);
@@ -123,12 +124,31 @@ public sealed class InterceptionFramingTests(InterceptionFixture fixture)
             $"POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
         var answer = await ReadToEndAsync(stream);
 
-        const string established = "HTTP/1.1 200 Connection Established\r\n\r\n";
-        Assert.StartsWith(established, answer);
-        var (head, received) = SplitResponse(answer[established.Length..]);
+        Assert.StartsWith(Established, answer);
+        var (head, received) = SplitResponse(answer[Established.Length..]);
         Assert.StartsWith("HTTP/1.1 200", head);
         Assert.Equal(InterceptionUpstream.EchoLine("alpha", authority, "/echo", body), received);
         await AssertKeyRecordedAsync(authority, "http");
+    }
+
+    [Fact]
+    public async Task A_TLS_ClientHello_sent_in_the_same_write_as_its_CONNECT_is_not_lost()
+    {
+        var host = fixture.NewHost();
+        var authority = $"{host}:{fixture.Https.Port}";
+        var body = "key=" + FakeSecrets.AnthropicKey();
+
+        using var socket = await ConnectToProxyAsync();
+        var pipelined = new PipelinedConnectStream(new NetworkStream(socket, ownsSocket: false),
+            Encoding.ASCII.GetBytes($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"));
+        await using var tls = await AuthenticateAsync(pipelined, host);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /echo HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
+        var (head, received) = SplitResponse(await ReadToEndAsync(tls));
+
+        Assert.StartsWith("HTTP/1.1 200", head);
+        Assert.Equal(InterceptionUpstream.EchoLine("https", authority, "/echo", body), received);
+        await AssertKeyRecordedAsync(authority, "https");
     }
 
     /// <summary>A fresh host's URL on the upstream for the scheme, and its <c>dest</c>.</summary>
@@ -153,19 +173,25 @@ public sealed class InterceptionFramingTests(InterceptionFixture fixture)
         return socket;
     }
 
-    /// <summary>CONNECT, then TLS with the ClawSec CA as the only trusted root.</summary>
+    /// <summary>CONNECT, then TLS.</summary>
     private async Task<Stream> OpenInterceptedTunnelAsync(Socket socket, Uri url)
     {
         var network = new NetworkStream(socket);
         await network.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT {url.Authority} HTTP/1.1\r\nHost: {url.Authority}\r\n\r\n"));
         Assert.StartsWith("HTTP/1.1 200", await ReadHeadAsync(network));
-        var tls = new SslStream(network);
+        return await AuthenticateAsync(network, url.Host);
+    }
+
+    /// <summary>A TLS client handshake (HTTP/1.1 by ALPN) trusting the ClawSec CA alone.</summary>
+    private async Task<SslStream> AuthenticateAsync(Stream stream, string host)
+    {
+        var tls = new SslStream(stream);
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(fixture.Ca);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
-            TargetHost = url.Host,
+            TargetHost = host,
             CertificateChainPolicy = policy,
             ApplicationProtocols = [SslApplicationProtocol.Http11],
         }, timeout.Token);
@@ -216,5 +242,63 @@ public sealed class InterceptionFramingTests(InterceptionFixture fixture)
             length = 0;
             return false;
         }
+    }
+
+    /// <summary>
+    /// A connection to the proxy whose first write (SslStream's ClientHello) goes out in one write with the CONNECT
+    /// before it, as a client that does not wait for the proxy's answer sends it; reads first consume that answer.
+    /// </summary>
+    private sealed class PipelinedConnectStream(Stream inner, byte[] connect) : Stream
+    {
+        private byte[]? _connect = connect;
+        private bool _answered;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _connect, null) is { } connect)
+            {
+                await inner.WriteAsync((byte[])[.. connect, .. buffer.Span], cancellationToken);
+                return;
+            }
+
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_answered)
+            {
+                Assert.Equal(Established, await ReadHeadAsync(inner));
+                _answered = true;
+            }
+
+            return await inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -5,8 +5,8 @@ using ClawSec.Proxy.Tests.Infrastructure;
 namespace ClawSec.Proxy.Tests.Interception;
 
 /// <summary>
-/// 100 MiB each way arrives byte-exact (SHA-256 compared) over plain HTTP, through TLS interception and through
-/// an opaque tunnel. The bodies are generated and hashed as they stream, so no side holds them whole.
+/// 100 MiB each way arrives byte-exact (SHA-256 compared) over plain HTTP, through TLS interception (HTTP/1.1
+/// and HTTP/2 from the client) and through an opaque tunnel. The bodies are generated and hashed as they stream, so no side holds them whole.
 /// </summary>
 [Collection(InterceptionCollection.Name)]
 public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
@@ -17,6 +17,7 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
     [Theory]
     [InlineData(Mode.PlainHttp)]
     [InlineData(Mode.Intercepted)]
+    [InlineData(Mode.InterceptedHttp2)]
     [InlineData(Mode.OpaqueTunnel)]
     public async Task HttpClient_uploads_100_MiB_byte_exact(Mode mode)
     {
@@ -28,12 +29,14 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
         using var response = await client.PostAsync(url, content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mode == Mode.InterceptedHttp2 ? HttpVersion.Version20 : HttpVersion.Version11, response.Version);
         Assert.Equal($"{Size.ToString(CultureInfo.InvariantCulture)} {DeterministicContent.Sha256(Size)}", await response.Content.ReadAsStringAsync());
     }
 
     [Theory]
     [InlineData(Mode.PlainHttp)]
     [InlineData(Mode.Intercepted)]
+    [InlineData(Mode.InterceptedHttp2)]
     [InlineData(Mode.OpaqueTunnel)]
     public async Task HttpClient_downloads_100_MiB_byte_exact(Mode mode)
     {
@@ -46,6 +49,7 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
         var (sha256, length) = await DeterministicContent.HashAsync(body, timeout.Token);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mode == Mode.InterceptedHttp2 ? HttpVersion.Version20 : HttpVersion.Version11, response.Version);
         Assert.Equal(Size, length);
         Assert.Equal(DeterministicContent.Sha256(Size), sha256);
     }
@@ -68,6 +72,7 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
     {
         PlainHttp,
         Intercepted,
+        InterceptedHttp2,
         OpaqueTunnel,
     }
 
@@ -78,6 +83,8 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
         {
             Mode.PlainHttp => (fixture.Http.UrlFor(host) + pathAndQuery, ProxiedHttpClient.Create(fixture.Monitor, fixture.Ca, timeout: Timeout)),
             Mode.Intercepted => (fixture.Https.UrlFor(host) + pathAndQuery, ProxiedHttpClient.Create(fixture.Monitor, fixture.Ca, timeout: Timeout)),
+            Mode.InterceptedHttp2 => (fixture.Https.UrlFor(host) + pathAndQuery,
+                ProxiedHttpClient.Create(fixture.Monitor, fixture.Ca, timeout: Timeout, http2: true)),
             // Through an opaque tunnel the client talks TLS with the upstream itself, so it trusts the upstream's CA.
             _ => (fixture.Https.UrlFor(host) + pathAndQuery,
                 ProxiedHttpClient.Create(fixture.OpaqueMonitor, fixture.UpstreamCertificates.Ca, timeout: Timeout)),

@@ -34,13 +34,14 @@ public sealed class InterceptionStreamingTests(InterceptionFixture fixture)
     }
 
     [Theory]
-    [InlineData("http")]
-    [InlineData("https")]
-    public async Task HttpClient_receives_the_first_event_while_the_upstream_has_sent_only_that_one(string scheme)
+    [InlineData("http", false)]
+    [InlineData("https", false)]
+    [InlineData("https", true)]
+    public async Task HttpClient_receives_the_first_event_while_the_upstream_has_sent_only_that_one(string scheme, bool http2)
     {
         var id = Guid.NewGuid().ToString("N");
         var upstream = scheme == "http" ? fixture.Http : fixture.Https;
-        using var client = ProxiedHttpClient.Create(fixture.Monitor, fixture.Ca);
+        using var client = ProxiedHttpClient.Create(fixture.Monitor, fixture.Ca, http2: http2);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = new List<string>();
         int? sentWhenFirstSeen = null;
@@ -58,6 +59,7 @@ public sealed class InterceptionStreamingTests(InterceptionFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(http2 ? HttpVersion.Version20 : HttpVersion.Version11, response.Version);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(1, sentWhenFirstSeen);
         Assert.Equal(AllEvents, events);

@@ -13,8 +13,9 @@ internal static class ProxiedHttpClient
     /// <param name="root">The only certificate authority the client trusts for HTTPS.</param>
     /// <param name="sawCertificate">Told the host name and server certificate of every handshake that passed verification.</param>
     /// <param name="connections">Counts the client's TCP connections to the proxy.</param>
+    /// <param name="http2">Speak HTTP/2 inside tunnels, and nothing else (plain HTTP to the proxy stays HTTP/1.1).</param>
     public static HttpClient Create(MonitorProcess monitor, X509Certificate2 root, Action<string, X509Certificate2>? sawCertificate = null,
-        StrongBox<int>? connections = null, TimeSpan? timeout = null)
+        StrongBox<int>? connections = null, TimeSpan? timeout = null, bool http2 = false)
     {
         var policy = new X509ChainPolicy
         {
@@ -62,6 +63,13 @@ internal static class ProxiedHttpClient
             };
         }
 
-        return new HttpClient(handler) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(handler) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        if (http2)
+        {
+            client.DefaultRequestVersion = HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        return client;
     }
 }

@@ -63,4 +63,18 @@ public sealed class TunnelFailureTests(InterceptionFixture fixture)
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.Monitor.LogDir, "clawsec.log"));
         Assert.Contains($"Upstream TLS certificate of {host} rejected: certificate not trusted", log);
     }
+
+    [Fact]
+    public async Task An_upstream_whose_trusted_certificate_names_another_host_is_answered_502_with_the_reason()
+    {
+        await using var upstream = await TestUpstream.StartAsync(
+            options: new TestUpstreamOptions { CertificateFor = _ => fixture.UpstreamCertificates.For("someone-else.test") });
+        var host = fixture.NewHost();
+
+        var result = await Clients.CurlAsync(fixture.Monitor.ProxyUrl, upstream.UrlFor(host) + "/", "--cacert", fixture.CaFile);
+
+        Assert.Equal(502, Clients.StatusOf(result));
+        Assert.Contains("upstream TLS certificate rejected: certificate does not match the host name", result.Stdout);
+        Assert.Empty(upstream.Requests);
+    }
 }
