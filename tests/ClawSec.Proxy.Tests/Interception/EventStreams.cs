@@ -13,13 +13,13 @@ internal sealed class EventStreams
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long the upstream holds the rest back; a buffering proxy makes the client wait this long.</summary>
-    public static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly ConcurrentDictionary<string, Stream> _streams = new();
+    private readonly ConcurrentDictionary<string, Session> _sessions = new();
 
-    public Stream For(string id) => _streams.GetOrAdd(id, _ => new Stream());
+    public Session For(string id) => _sessions.GetOrAdd(id, _ => new Session());
 
-    internal sealed class Stream
+    internal sealed class Session
     {
         private int _sent;
 

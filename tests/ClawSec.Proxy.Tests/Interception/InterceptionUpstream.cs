@@ -70,7 +70,7 @@ internal static class InterceptionUpstream
         await DeterministicContent.WriteAsync(context.Response.Body, length, context.RequestAborted);
     }
 
-    private static async Task SendEventsAsync(HttpContext context, EventStreams.Stream stream)
+    private static async Task SendEventsAsync(HttpContext context, EventStreams.Session session)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
@@ -79,14 +79,14 @@ internal static class InterceptionUpstream
             if (number == 2)
             {
                 // Bounded, so a proxy that buffers fails the test instead of hanging it.
-                await Task.WhenAny(stream.FirstEventSeen.Task, Task.Delay(EventStreams.AcknowledgeTimeout, context.RequestAborted));
+                await Task.WhenAny(session.FirstEventSeen.Task, Task.Delay(EventStreams.AcknowledgeTimeout, context.RequestAborted));
             }
             else if (number > 2)
             {
                 await Task.Delay(EventStreams.Interval, context.RequestAborted);
             }
 
-            stream.MarkSent(number);
+            session.MarkSent(number);
             await context.Response.WriteAsync($"id: {number}\ndata: event {number}\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
