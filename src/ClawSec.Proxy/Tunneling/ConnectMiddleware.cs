@@ -135,7 +135,9 @@ internal sealed partial class ConnectMiddleware
             return;
         }
 
-        _connector.Park(request.Host, request.Port, upstream);
+        // The tunnel's requests may all go over pooled upstream connections and never claim this one; it is
+        // closed when the tunnel ends rather than left open against the upstream.
+        using var parked = _connector.Park(request.Host, request.Port, upstream);
         await WriteAsync(context.Transport.Output, "HTTP/1.1 200 Connection Established\r\n\r\n").ConfigureAwait(false);
 
         bool isTls;

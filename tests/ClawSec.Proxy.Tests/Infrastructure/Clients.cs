@@ -13,9 +13,12 @@ internal static class Clients
     }
 
     private const string UrllibScript = """
-        import json, sys, urllib.request, urllib.error
+        import json, ssl, sys, urllib.request, urllib.error
         spec = json.load(sys.stdin)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": spec["proxy"], "https": spec["proxy"]}))
+        handlers = [urllib.request.ProxyHandler({"http": spec["proxy"], "https": spec["proxy"]})]
+        if spec.get("cafile"):
+            handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=spec["cafile"])))
+        opener = urllib.request.build_opener(*handlers)
         data = spec["body"].encode() if spec.get("body") is not None else None
         req = urllib.request.Request(spec["url"], data=data, headers=spec.get("headers", {}), method=spec.get("method"))
         try:
@@ -25,9 +28,12 @@ internal static class Clients
             sys.stdout.write(e.read().decode(errors="replace") + "\n" + str(e.code))
         """;
 
-    /// <summary>Python's urllib through a ProxyHandler; returns the body and, last, the status code.</summary>
+    /// <summary>
+    /// Python's urllib through a ProxyHandler; returns the body and, last, the status code. With
+    /// <paramref name="caFile"/>, HTTPS is verified against that PEM file alone.
+    /// </summary>
     public static Task<ProcessResult> UrllibAsync(string proxy, string url, IReadOnlyDictionary<string, string>? headers = null,
-        string? body = null, string? method = null)
+        string? body = null, string? method = null, string? caFile = null)
     {
         var spec = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
         {
@@ -36,6 +42,7 @@ internal static class Clients
             ["headers"] = headers ?? new Dictionary<string, string>(),
             ["body"] = body,
             ["method"] = method,
+            ["cafile"] = caFile,
         });
         return ProcessRunner.RunAsync("python3", ["-c", UrllibScript], stdin: spec);
     }

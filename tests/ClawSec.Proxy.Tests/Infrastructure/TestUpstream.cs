@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -11,32 +12,60 @@ namespace ClawSec.Proxy.Tests.Infrastructure;
 
 internal sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-/// <summary>A real HTTP server on 127.0.0.1 that records what reaches it and answers as the test says.</summary>
+/// <summary>A real HTTP or HTTPS server on 127.0.0.1 that records what reaches it and answers as the test says.</summary>
 internal sealed class TestUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly string _address;
 
-    private TestUpstream(WebApplication app, int port)
+    private TestUpstream(WebApplication app, System.Net.IPAddress address, int port, string scheme, ConnectionCounter connections)
     {
+        _address = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
         _app = app;
+        Connections = connections;
         Port = port;
+        Scheme = scheme;
     }
 
     /// <summary>Where <c>respond</c> finds the request body the upstream already read (a byte array).</summary>
     public const string BodyKey = "body";
 
     public int Port { get; }
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Scheme { get; }
+    public string Url => UrlFor(_address);
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
+    /// <summary>The TCP connections the upstream has accepted and still has open.</summary>
+    public ConnectionCounter Connections { get; }
+
+    /// <summary>This upstream's address under another host name (which the monitor must map to 127.0.0.1).</summary>
+    public string UrlFor(string host) => $"{Scheme}://{host}:{Port}";
+
     /// <param name="respond">Writes the response after the request was recorded; default: 200 "ok".</param>
-    public static async Task<TestUpstream> StartAsync(Func<HttpContext, Task>? respond = null)
+    /// <param name="options">HTTPS and body recording; default: plain HTTP, bodies recorded.</param>
+    public static async Task<TestUpstream> StartAsync(Func<HttpContext, Task>? respond = null, TestUpstreamOptions? options = null)
     {
+        options ??= new TestUpstreamOptions();
+        var connections = new ConnectionCounter();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, 0);
+            k.Listen(options.Address, 0, listen =>
+            {
+                listen.Use(next => connection => connections.TrackAsync(() => next(connection)));
+                if (options.CertificateFor is { } certificateFor)
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificateSelector = (_, name) => certificateFor(name);
+                        // Kestrel's 10 s default would close a connection that idles before its handshake on its
+                        // own, hiding whether the client (the proxy) ever closes it.
+                        https.HandshakeTimeout = TimeSpan.FromMinutes(1);
+                    });
+                }
+            });
             k.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();
@@ -44,7 +73,11 @@ internal sealed class TestUpstream : IAsyncDisposable
         app.Run(async context =>
         {
             using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body);
+            if (options.RecordBodies)
+            {
+                await context.Request.Body.CopyToAsync(body);
+            }
+
             self!.Requests.Enqueue(new ReceivedRequest(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
@@ -62,7 +95,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new TestUpstream(app, new Uri(address).Port);
+        self = new TestUpstream(app, options.Address, new Uri(address).Port, options.CertificateFor is null ? "http" : "https", connections);
         return self;
     }
 

@@ -31,7 +31,11 @@ internal sealed class ThreatLogFile(string path)
     /// Waits until the log holds a record matching <paramref name="predicate"/>, woken by file-system events
     /// (with a periodic re-check, since such events can coalesce).
     /// </summary>
-    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> predicate, TimeSpan? timeout = null)
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> predicate, TimeSpan? timeout = null) =>
+        (await WaitForCountAsync(predicate, 1, timeout))[0];
+
+    /// <summary>Waits until at least <paramref name="count"/> records match; returns every record that matches.</summary>
+    public async Task<IReadOnlyList<JsonElement>> WaitForCountAsync(Func<JsonElement, bool> predicate, int count, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         var directory = System.IO.Path.GetDirectoryName(path)!;
@@ -45,16 +49,16 @@ internal sealed class ThreatLogFile(string path)
         watcher.EnableRaisingEvents = true;
         while (true)
         {
-            var match = ReadAll().Where(predicate).Select(e => (JsonElement?)e).FirstOrDefault();
-            if (match is JsonElement found)
+            var matches = ReadAll().Where(predicate).ToList();
+            if (matches.Count >= count)
             {
-                return found;
+                return matches;
             }
 
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
             {
-                throw new TimeoutException($"no matching threat in {path}; it holds: {string.Join("\n", ReadAll())}");
+                throw new TimeoutException($"fewer than {count} matching threat(s) in {path}; it holds: {string.Join("\n", ReadAll())}");
             }
 
             await changed.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(100, left.TotalMilliseconds)));
