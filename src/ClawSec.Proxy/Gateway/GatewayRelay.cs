@@ -116,7 +116,10 @@ internal sealed partial class GatewayRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies one direction, forwarding bytes first and inspecting them after; half-closes on end.</summary>
+    /// <summary>
+    /// Copies one direction, forwarding bytes first and inspecting them after (an HTTP handshake head is inspected
+    /// first, see <see cref="GatewayStreamInspector.InHandshake"/>); half-closes on end.
+    /// </summary>
     private async Task PumpAsync(Socket from, Socket to, GatewayStreamInspector inspector, CancellationTokenSource abort)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
@@ -132,19 +135,21 @@ internal sealed partial class GatewayRelay : IAsyncDisposable
                 }
 
                 var data = buffer.AsMemory(0, read);
+                var inspectFirst = inspector.InHandshake;
+                if (inspectFirst)
+                {
+                    await ObserveAsync(inspector, data).ConfigureAwait(false);
+                }
+
                 while (!data.IsEmpty)
                 {
                     var sent = await to.SendAsync(data, abort.Token).ConfigureAwait(false);
                     data = data[sent..];
                 }
 
-                try
+                if (!inspectFirst)
                 {
-                    await inspector.ObserveAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    _inspector.ReportScanFailure("gateway", ex);
+                    await ObserveAsync(inspector, buffer.AsMemory(0, read)).ConfigureAwait(false);
                 }
             }
         }
@@ -156,6 +161,18 @@ internal sealed partial class GatewayRelay : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             await inspector.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ObserveAsync(GatewayStreamInspector inspector, ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            await inspector.ObserveAsync(data).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _inspector.ReportScanFailure("gateway", ex);
         }
     }
 

@@ -51,6 +51,12 @@ internal sealed class GatewayStreamInspector : IDisposable
         WebSocket,
     }
 
+    /// <summary>
+    /// True while the HTTP head is still being read. The relay inspects these bytes before forwarding them, so the
+    /// server's 101 (and the extensions it names) is known before the client can send its first frame.
+    /// </summary>
+    public bool InHandshake => _mode is Mode.Sniff or Mode.Head;
+
     public async ValueTask ObserveAsync(ReadOnlyMemory<byte> bytes)
     {
         while (!bytes.IsEmpty)
