@@ -1,0 +1,327 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
+namespace ClawSec.Core.Decoding;
+
+/// <summary>
+/// Other readings of a text that hide what it says from a plain search: percent-encoding, form encoding, HTML
+/// character references and base64 blobs. Each function is pure; <see cref="Decode"/> gives every reading that
+/// differs from the text, for a scanner to search as well.
+/// </summary>
+public static class TextViews
+{
+    /// <summary>
+    /// Base64 runs shorter than this are not decoded: 24 characters are 18 bytes, enough text to hold a short
+    /// command or key, and short runs are mostly ordinary words and identifiers.
+    /// </summary>
+    public const int MinBase64Length = 24;
+
+    // How much of a decoded blob must be printable text to count as text rather than binary data.
+    private const double MinPrintableShare = 0.9;
+
+    // Base64 inside base64 (a command that decodes and runs another) is decoded this many levels deep.
+    private const int MaxBase64Depth = 3;
+
+    private const int MaxEntityNameLength = 32;
+
+    private static readonly SearchValues<char> Base64Chars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_");
+
+    private static readonly Dictionary<string, string> NamedEntities = new(StringComparer.Ordinal)
+    {
+        ["amp"] = "&", ["lt"] = "<", ["gt"] = ">", ["quot"] = "\"", ["apos"] = "'", ["nbsp"] = "\u00A0",
+        ["Tab"] = "\t", ["NewLine"] = "\n", ["excl"] = "!", ["num"] = "#", ["dollar"] = "$", ["percnt"] = "%",
+        ["lpar"] = "(", ["rpar"] = ")", ["ast"] = "*", ["midast"] = "*", ["plus"] = "+", ["comma"] = ",",
+        ["period"] = ".", ["sol"] = "/", ["colon"] = ":", ["semi"] = ";", ["equals"] = "=", ["quest"] = "?",
+        ["commat"] = "@", ["lsqb"] = "[", ["lbrack"] = "[", ["bsol"] = "\\", ["rsqb"] = "]", ["rbrack"] = "]",
+        ["Hat"] = "^", ["lowbar"] = "_", ["UnderBar"] = "_", ["grave"] = "`", ["DiacriticalGrave"] = "`",
+        ["lcub"] = "{", ["lbrace"] = "{", ["verbar"] = "|", ["vert"] = "|", ["VerticalLine"] = "|",
+        ["rcub"] = "}", ["rbrace"] = "}", ["copy"] = "©", ["reg"] = "®", ["trade"] = "™", ["hellip"] = "…",
+        ["mdash"] = "—", ["ndash"] = "–", ["lsquo"] = "‘", ["rsquo"] = "’", ["ldquo"] = "“", ["rdquo"] = "”",
+        ["laquo"] = "«", ["raquo"] = "»", ["middot"] = "·", ["bull"] = "•", ["deg"] = "°", ["times"] = "×",
+        ["divide"] = "÷", ["euro"] = "€", ["pound"] = "£", ["yen"] = "¥", ["cent"] = "¢", ["sect"] = "§",
+        ["para"] = "¶", ["shy"] = "\u00AD", ["zwj"] = "\u200D", ["zwnj"] = "\u200C", ["lrm"] = "\u200E",
+        ["rlm"] = "\u200F",
+    };
+
+    /// <summary>Undoes percent-encoding; with <paramref name="plusAsSpace"/>, <c>+</c> is a space as in forms.</summary>
+    /// <remarks>Escaped bytes are read as UTF-8; a <c>%</c> not followed by two hex digits is kept.</remarks>
+    public static string PercentDecode(ReadOnlySpan<char> text, bool plusAsSpace = false)
+    {
+        if (!text.Contains('%') && !(plusAsSpace && text.Contains('+')))
+        {
+            return text.ToString();
+        }
+
+        if (!plusAsSpace)
+        {
+            return PercentDecoder.Decode(text, form: false);
+        }
+
+        // Decoding as a form would also turn '&' into a line feed, which only fields should get.
+        var parts = new List<string>();
+        foreach (var range in text.Split('&'))
+        {
+            parts.Add(PercentDecoder.Decode(text[range], form: true));
+        }
+
+        return string.Join('&', parts);
+    }
+
+    /// <summary>
+    /// Decodes an <c>application/x-www-form-urlencoded</c> body into one <c>name=value</c> line per field, the
+    /// same text <see cref="BodyDecoder"/> gives for such a body.
+    /// </summary>
+    public static string FormDecode(ReadOnlySpan<char> body) => PercentDecoder.Decode(body, form: true);
+
+    /// <summary>The fields of an <c>application/x-www-form-urlencoded</c> body, decoded, in order; empty fields are skipped.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseForm(ReadOnlySpan<char> body)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var range in body.Split('&'))
+        {
+            var field = body[range];
+            if (field.IsEmpty)
+            {
+                continue;
+            }
+
+            int equals = field.IndexOf('=');
+            var name = equals < 0 ? field : field[..equals];
+            var value = equals < 0 ? [] : field[(equals + 1)..];
+            fields.Add(new(PercentDecode(name, plusAsSpace: true), PercentDecode(value, plusAsSpace: true)));
+        }
+
+        return fields;
+    }
+
+    /// <summary>
+    /// Undoes HTML character references: numeric ones (<c>&amp;#47;</c>, <c>&amp;#x2F;</c>, the semicolon optional)
+    /// and the named ones that matter for hiding text (punctuation such as <c>&amp;sol;</c> and <c>&amp;colon;</c>,
+    /// quotes, dashes, invisible characters). <c>&amp;amp</c>, <c>&amp;lt</c>, <c>&amp;gt</c> and <c>&amp;quot</c>
+    /// also count without a semicolon, as in browsers. Anything else is kept as written.
+    /// </summary>
+    public static string HtmlDecode(ReadOnlySpan<char> text)
+    {
+        int amp = text.IndexOf('&');
+        if (amp < 0)
+        {
+            return text.ToString();
+        }
+
+        var decoded = new StringBuilder(text.Length);
+        while (amp >= 0)
+        {
+            decoded.Append(text[..amp]);
+            text = text[amp..];
+            int used = AppendReference(text, decoded);
+            if (used == 0)
+            {
+                decoded.Append('&');
+                used = 1;
+            }
+
+            text = text[used..];
+            amp = text.IndexOf('&');
+        }
+
+        return decoded.Append(text).ToString();
+    }
+
+    /// <summary>
+    /// The text of every base64 or base64url blob in <paramref name="text"/> (a run of at least
+    /// <see cref="MinBase64Length"/> characters of one alphabet, padded or not) that decodes to mostly printable
+    /// UTF-8; blobs inside those are decoded too. Blobs that decode to binary data are left out.
+    /// </summary>
+    public static IReadOnlyList<string> Base64Texts(ReadOnlySpan<char> text)
+    {
+        var texts = new List<string>();
+        AddBase64Texts(text, texts, depth: 1);
+        return texts;
+    }
+
+    /// <summary>Every reading of <paramref name="text"/> that differs from it: percent-, HTML- and base64-decoded.</summary>
+    public static IReadOnlyList<string> Decode(ReadOnlySpan<char> text)
+    {
+        var views = new List<string>();
+        string? percent = HasPercentEscape(text) ? PercentDecode(text) : null;
+        if (percent is not null)
+        {
+            views.Add(percent);
+        }
+
+        if (text.Contains('&'))
+        {
+            var html = HtmlDecode(text);
+            if (!text.SequenceEqual(html))
+            {
+                views.Add(html);
+            }
+        }
+
+        AddBase64Texts(text, views, depth: 1);
+        if (percent is not null)
+        {
+            // Percent-encoding hides base64 too: '+', '/' and '=' are escaped in URLs.
+            foreach (var blob in Base64Texts(percent))
+            {
+                if (!views.Contains(blob))
+                {
+                    views.Add(blob);
+                }
+            }
+        }
+
+        return views;
+    }
+
+    private static bool HasPercentEscape(ReadOnlySpan<char> text)
+    {
+        while (text.IndexOf('%') is var i and >= 0 && i + 2 < text.Length)
+        {
+            if (char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]))
+            {
+                return true;
+            }
+
+            text = text[(i + 1)..];
+        }
+
+        return false;
+    }
+
+    /// <summary>Appends the character a reference at the start of <paramref name="text"/> stands for; returns its length, or 0.</summary>
+    private static int AppendReference(ReadOnlySpan<char> text, StringBuilder decoded)
+    {
+        if (text.Length > 2 && text[1] == '#')
+        {
+            bool hex = text[2] is 'x' or 'X';
+            int start = hex ? 3 : 2;
+            int end = start;
+            long value = 0;
+            while (end < text.Length && (hex ? char.IsAsciiHexDigit(text[end]) : char.IsAsciiDigit(text[end])))
+            {
+                // Past the largest code point the exact value no longer matters.
+                value = Math.Min((value * (hex ? 16 : 10)) + DigitValue(text[end]), 0x110000);
+                end++;
+            }
+
+            if (end == start)
+            {
+                return 0;
+            }
+
+            bool valid = value is > 0 and < 0x110000 && !(value is >= 0xD800 and <= 0xDFFF);
+            decoded.Append(valid ? char.ConvertFromUtf32((int)value) : "\uFFFD");
+            return end < text.Length && text[end] == ';' ? end + 1 : end;
+        }
+
+        int nameEnd = 1;
+        while (nameEnd < text.Length && nameEnd <= MaxEntityNameLength && char.IsAsciiLetterOrDigit(text[nameEnd]))
+        {
+            nameEnd++;
+        }
+
+        var name = text[1..nameEnd].ToString();
+        bool terminated = nameEnd < text.Length && text[nameEnd] == ';';
+        if (NamedEntities.TryGetValue(name, out var character) && (terminated || name is "amp" or "lt" or "gt" or "quot"))
+        {
+            decoded.Append(character);
+            return terminated ? nameEnd + 1 : nameEnd;
+        }
+
+        return 0;
+    }
+
+    private static int DigitValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    private static void AddBase64Texts(ReadOnlySpan<char> text, List<string> texts, int depth)
+    {
+        while (true)
+        {
+            int start = text.IndexOfAny(Base64Chars);
+            if (start < 0)
+            {
+                return;
+            }
+
+            text = text[start..];
+            int length = text.IndexOfAnyExcept(Base64Chars);
+            if (length < 0)
+            {
+                length = text.Length;
+            }
+
+            if (length >= MinBase64Length && TryDecodeText(text[..length], out var decoded) && !texts.Contains(decoded))
+            {
+                texts.Add(decoded);
+                if (depth < MaxBase64Depth)
+                {
+                    AddBase64Texts(decoded, texts, depth + 1);
+                }
+            }
+
+            text = text[length..];
+        }
+    }
+
+    private static bool TryDecodeText(ReadOnlySpan<char> run, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        bool standard = run.ContainsAny('+', '/');
+        bool urlSafe = run.ContainsAny('-', '_');
+        if (standard && urlSafe)
+        {
+            return false;
+        }
+
+        // A final group of one character carries no whole byte; it is dropped rather than failing the blob.
+        var usable = run[..(run.Length - (run.Length % 4 == 1 ? 1 : 0))];
+
+        // Most runs are words, paths or identifiers: decoding a prefix first rejects them cheaply.
+        if (usable.Length > 64 && !TryDecode(usable[..64], standard, out _))
+        {
+            return false;
+        }
+
+        return TryDecode(usable, standard, out text);
+    }
+
+    private static bool TryDecode(ReadOnlySpan<char> run, bool standard, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        var chars = ArrayPool<char>.Shared.Rent(run.Length);
+        var bytes = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(run.Length));
+        try
+        {
+            // One decoder for both alphabets: the standard one's two symbols are mapped onto base64url's.
+            run.CopyTo(chars);
+            if (standard)
+            {
+                chars.AsSpan(0, run.Length).Replace('+', '-');
+                chars.AsSpan(0, run.Length).Replace('/', '_');
+            }
+
+            if (!Base64Url.TryDecodeFromChars(chars.AsSpan(0, run.Length), bytes, out int written))
+            {
+                return false;
+            }
+
+            var decoded = Encoding.UTF8.GetString(bytes, 0, written);
+            int printable = decoded.Count(c => c != '\uFFFD' && (!char.IsControl(c) || c is '\t' or '\n' or '\r'));
+            if (decoded.Length == 0 || printable < decoded.Length * MinPrintableShare)
+            {
+                return false;
+            }
+
+            text = decoded;
+            return true;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+}
