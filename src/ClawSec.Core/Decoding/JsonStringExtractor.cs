@@ -14,7 +14,7 @@ namespace ClawSec.Core.Decoding;
 /// through unchanged, so text that is not JSON comes out as it went in. Escapes split across pushes are
 /// joined; the output does not depend on how the input was chunked.
 /// </remarks>
-public sealed class JsonStringExtractor
+public sealed class JsonStringExtractor : ITextSink
 {
     private readonly TextOutput _output;
     private readonly JsonTextLevel _top;
@@ -32,6 +32,9 @@ public sealed class JsonStringExtractor
         _top.Push(json);
         _output.Flush();
     }
+
+    /// <summary>Same as <see cref="Push"/>, so an extractor can take the output of another decoder.</summary>
+    void ITextSink.OnText(ReadOnlySpan<char> text) => Push(text);
 
     /// <summary>The text has ended: delivers what is held back (an unfinished escape is copied as written).</summary>
     /// <remarks>The extractor can then take a new, unrelated text.</remarks>

@@ -253,12 +253,21 @@ public static class TextViews
                 length = text.Length;
             }
 
-            if (length >= MinBase64Length && TryDecodeText(text[..length], out var decoded) && !texts.Contains(decoded))
+            // A blob may have word characters glued in front ("keyc2VjcmV0…"): each of the four alignments is tried.
+            for (int shift = 0; shift < 4 && length - shift >= MinBase64Length; shift++)
             {
-                texts.Add(decoded);
-                if (depth < MaxBase64Depth)
+                if (TryDecodeText(text[shift..length], out var decoded))
                 {
-                    AddBase64Texts(decoded, texts, depth + 1);
+                    if (!texts.Contains(decoded))
+                    {
+                        texts.Add(decoded);
+                        if (depth < MaxBase64Depth)
+                        {
+                            AddBase64Texts(decoded, texts, depth + 1);
+                        }
+                    }
+
+                    break;
                 }
             }
 
@@ -303,7 +312,7 @@ public static class TextViews
                 chars.AsSpan(0, run.Length).Replace('/', '_');
             }
 
-            if (!Base64Url.TryDecodeFromChars(chars.AsSpan(0, run.Length), bytes, out int written))
+            if (Base64Url.DecodeFromChars(chars.AsSpan(0, run.Length), bytes, out _, out int written) != OperationStatus.Done)
             {
                 return false;
             }

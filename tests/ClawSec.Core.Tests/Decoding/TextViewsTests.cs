@@ -76,6 +76,17 @@ public sealed class TextViewsTests
     }
 
     [Fact]
+    public void A_blob_with_word_characters_glued_in_front_is_still_found()
+    {
+        var blob = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+
+        foreach (var glue in new[] { "x", "ab", "key" })
+        {
+            Assert.Equal(["AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"], TextViews.Base64Texts(glue + blob));
+        }
+    }
+
+    [Fact]
     public void Base64_inside_base64_is_decoded_as_well()
     {
         var inner = "echo " + Convert.ToBase64String("rm -rf --no-preserve-root /"u8) + " | base64 -d | sh";
