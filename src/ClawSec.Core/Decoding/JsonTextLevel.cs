@@ -27,6 +27,10 @@ internal sealed class JsonTextLevel
     private Mode _mode;
     private bool _inString;
 
+    // Where the current string's content goes, decided by its first character: most strings are plain text and
+    // skip the next level.
+    private Route _route;
+
     // 0 outside an escape; 1 after a backslash; 2 to 5 after "\u" and that many minus two hex digits.
     private int _escape;
 
@@ -34,6 +38,13 @@ internal sealed class JsonTextLevel
     {
         _output = output;
         _depth = depth;
+    }
+
+    private enum Route
+    {
+        Undecided,
+        Output,
+        NextLevel,
     }
 
     private enum Mode
@@ -78,7 +89,7 @@ internal sealed class JsonTextLevel
         if (_inString)
         {
             FlushOpenEscape();
-            _inner?.Complete();
+            EndContent();
         }
 
         _mode = Mode.Sniffing;
@@ -105,11 +116,7 @@ internal sealed class JsonTextLevel
 
         _output.Append('"');
         _inString = true;
-        if (_depth < MaxDepth)
-        {
-            _inner ??= new JsonTextLevel(_output, _depth + 1);
-        }
-
+        _route = _depth < MaxDepth ? Route.Undecided : Route.Output;
         return text[(stop + 1)..];
     }
 
@@ -133,7 +140,7 @@ internal sealed class JsonTextLevel
             Content(text[..stop]);
             if (text[stop] == '"')
             {
-                _inner?.Complete();
+                EndContent();
                 _inString = false;
                 _output.Append('"');
                 return text[(stop + 1)..];
@@ -224,13 +231,33 @@ internal sealed class JsonTextLevel
             return;
         }
 
-        if (_inner is not null)
+        if (_route == Route.Undecided)
         {
-            _inner.Push(content);
+            // Content that starts like JSON (or with whitespace, which may come before JSON) goes to the next level.
+            _route = content[0] is '{' or '[' || Whitespace.Contains(content[0]) ? Route.NextLevel : Route.Output;
+            if (_route == Route.NextLevel)
+            {
+                _inner ??= new JsonTextLevel(_output, _depth + 1);
+            }
+        }
+
+        if (_route == Route.NextLevel)
+        {
+            _inner!.Push(content);
         }
         else
         {
             _output.Append(content);
         }
+    }
+
+    private void EndContent()
+    {
+        if (_route == Route.NextLevel)
+        {
+            _inner!.Complete();
+        }
+
+        _route = Route.Undecided;
     }
 }

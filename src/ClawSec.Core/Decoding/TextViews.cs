@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using System.Text.Unicode;
 
 namespace ClawSec.Core.Decoding;
 
@@ -151,7 +153,7 @@ public static class TextViews
             views.Add(percent);
         }
 
-        if (text.Contains('&'))
+        if (HasReference(text))
         {
             var html = HtmlDecode(text);
             if (!text.SequenceEqual(html))
@@ -174,6 +176,21 @@ public static class TextViews
         }
 
         return views;
+    }
+
+    private static bool HasReference(ReadOnlySpan<char> text)
+    {
+        while (text.IndexOf('&') is var i and >= 0 && i + 1 < text.Length)
+        {
+            if (text[i + 1] == '#' || char.IsAsciiLetter(text[i + 1]))
+            {
+                return true;
+            }
+
+            text = text[(i + 1)..];
+        }
+
+        return false;
     }
 
     private static bool HasPercentEscape(ReadOnlySpan<char> text)
@@ -238,44 +255,52 @@ public static class TextViews
 
     private static void AddBase64Texts(ReadOnlySpan<char> text, List<string> texts, int depth)
     {
-        while (true)
+        int position = 0;
+        while (text.Length - position >= MinBase64Length)
         {
-            int start = text.IndexOfAny(Base64Chars);
-            if (start < 0)
+            // Only long runs matter, so each step looks at a run's worth of text at once and skips past its last
+            // character that cannot be base64; most text is skipped that way without looking at every word.
+            int notBase64 = text.Slice(position, MinBase64Length).LastIndexOfAnyExcept(Base64Chars);
+            if (notBase64 >= 0)
             {
-                return;
+                position += notBase64 + 1;
+                continue;
             }
 
-            text = text[start..];
-            int length = text.IndexOfAnyExcept(Base64Chars);
+            var rest = text[position..];
+            int length = rest.IndexOfAnyExcept(Base64Chars);
             if (length < 0)
             {
-                length = text.Length;
+                length = rest.Length;
             }
 
-            // A blob may have word characters glued in front ("keyc2VjcmV0…"): each of the four alignments is tried.
-            for (int shift = 0; shift < 4 && length - shift >= MinBase64Length; shift++)
-            {
-                if (TryDecodeText(text[shift..length], out var decoded))
-                {
-                    if (!texts.Contains(decoded))
-                    {
-                        texts.Add(decoded);
-                        if (depth < MaxBase64Depth)
-                        {
-                            AddBase64Texts(decoded, texts, depth + 1);
-                        }
-                    }
-
-                    break;
-                }
-            }
-
-            text = text[length..];
+            AddBase64Text(rest[..length], texts, depth);
+            position += length;
         }
     }
 
-    private static bool TryDecodeText(ReadOnlySpan<char> run, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    private static void AddBase64Text(ReadOnlySpan<char> run, List<string> texts, int depth)
+    {
+        // A blob may have word characters glued in front ("keyc2VjcmV0…"): each of the four alignments is tried.
+        for (int shift = 0; shift < 4 && run.Length - shift >= MinBase64Length; shift++)
+        {
+            if (TryDecodeText(run[shift..], out var decoded))
+            {
+                if (!texts.Contains(decoded))
+                {
+                    texts.Add(decoded);
+                    if (depth < MaxBase64Depth)
+                    {
+                        AddBase64Texts(decoded, texts, depth + 1);
+                    }
+                }
+
+                return;
+            }
+        }
+    }
+
+    private static bool TryDecodeText(ReadOnlySpan<char> run, [NotNullWhen(true)] out string? text)
     {
         text = null;
         bool standard = run.ContainsAny('+', '/');
@@ -288,49 +313,71 @@ public static class TextViews
         // A final group of one character carries no whole byte; it is dropped rather than failing the blob.
         var usable = run[..(run.Length - (run.Length % 4 == 1 ? 1 : 0))];
 
-        // Most runs are words, paths or identifiers: decoding a prefix first rejects them cheaply.
-        if (usable.Length > 64 && !TryDecode(usable[..64], standard, out _))
+        // Most runs are words, paths or identifiers: their first 16 characters (12 bytes) already give them away.
+        Span<char> start = stackalloc char[16];
+        Span<byte> startBytes = stackalloc byte[12];
+        Span<char> startText = stackalloc char[12];
+        if (usable.Length > start.Length
+            && !(TryDecodeBytes(usable[..start.Length], standard, start, startBytes, out int startWritten)
+                && TryReadText(startBytes[..startWritten], startText, isFinalBlock: false, out _)))
         {
             return false;
         }
 
-        return TryDecode(usable, standard, out text);
-    }
-
-    private static bool TryDecode(ReadOnlySpan<char> run, bool standard, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
-    {
-        text = null;
-        var chars = ArrayPool<char>.Shared.Rent(run.Length);
-        var bytes = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(run.Length));
+        var chars = ArrayPool<char>.Shared.Rent(usable.Length);
+        var bytes = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(usable.Length));
+        var decoded = ArrayPool<char>.Shared.Rent(bytes.Length);
         try
         {
-            // One decoder for both alphabets: the standard one's two symbols are mapped onto base64url's.
-            run.CopyTo(chars);
-            if (standard)
-            {
-                chars.AsSpan(0, run.Length).Replace('+', '-');
-                chars.AsSpan(0, run.Length).Replace('/', '_');
-            }
-
-            if (Base64Url.DecodeFromChars(chars.AsSpan(0, run.Length), bytes, out _, out int written) != OperationStatus.Done)
+            if (!TryDecodeBytes(usable, standard, chars, bytes, out int written)
+                || !TryReadText(bytes.AsSpan(0, written), decoded, isFinalBlock: true, out int length))
             {
                 return false;
             }
 
-            var decoded = Encoding.UTF8.GetString(bytes, 0, written);
-            int printable = decoded.Count(c => c != '\uFFFD' && (!char.IsControl(c) || c is '\t' or '\n' or '\r'));
-            if (decoded.Length == 0 || printable < decoded.Length * MinPrintableShare)
-            {
-                return false;
-            }
-
-            text = decoded;
+            text = new string(decoded, 0, length);
             return true;
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
             ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(decoded);
         }
+    }
+
+    /// <summary>Decodes base64 of either alphabet; <paramref name="scratch"/> takes the run mapped onto base64url's.</summary>
+    private static bool TryDecodeBytes(ReadOnlySpan<char> run, bool standard, Span<char> scratch, Span<byte> bytes, out int written)
+    {
+        // One decoder for both alphabets: the standard one's two symbols are mapped onto base64url's.
+        var mapped = scratch[..run.Length];
+        run.CopyTo(mapped);
+        if (standard)
+        {
+            mapped.Replace('+', '-');
+            mapped.Replace('/', '_');
+        }
+
+        return Base64Url.DecodeFromChars(mapped, bytes, out _, out written) == OperationStatus.Done && written > 0;
+    }
+
+    /// <summary>
+    /// Reads bytes as UTF-8 and says whether they are mostly printable text. A character cut off at the end of a
+    /// block that is not final is not held against it.
+    /// </summary>
+    private static bool TryReadText(ReadOnlySpan<byte> bytes, Span<char> chars, bool isFinalBlock, out int length)
+    {
+        Utf8.ToUtf16(bytes, chars, out _, out length, replaceInvalidSequences: true, isFinalBlock);
+        var text = chars[..length];
+        int unprintable = 0;
+        foreach (char c in text)
+        {
+            if (c == '\uFFFD' || (char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
+            {
+                unprintable++;
+            }
+        }
+
+        return length > 0 && unprintable <= length * (1 - MinPrintableShare);
     }
 }
