@@ -189,6 +189,60 @@ public sealed class BodyDecoderTests
         }
     }
 
+    [Fact]
+    public void A_form_body_split_at_any_offset_gives_the_same_text()
+    {
+        var body = "a=%E2%82%AC%2b1&token=sk%2Dant+x&bad=%G1%4"u8.ToArray();
+        var expected = BodyDecode.All("application/x-www-form-urlencoded", null, body).Text;
+        Assert.Equal("a=€+1\ntoken=sk-ant x\nbad=%G1%4", expected);
+
+        for (int offset = 0; offset <= body.Length; offset++)
+        {
+            Assert.Equal(expected, BodyDecode.Chunks("application/x-www-form-urlencoded", null, [body[..offset], body[offset..]]).Text);
+        }
+    }
+
+    [Fact]
+    public void A_utf16_body_split_at_any_offset_gives_the_same_text_without_cutting_a_surrogate_pair()
+    {
+        const string text = "{\"k\":\"😀 sk-ant 😀\"}";
+        var body = Encoding.Unicode.GetBytes(text);
+
+        for (int offset = 0; offset <= body.Length; offset++)
+        {
+            Assert.Equal(text, BodyDecode.Chunks("application/json; charset=utf-16", null, [body[..offset], body[offset..]]).Text);
+        }
+    }
+
+    [Fact]
+    public void A_blob_on_a_very_long_line_is_found_even_where_the_line_is_read_in_segments()
+    {
+        var blob = Convert.ToBase64String(Encoding.UTF8.GetBytes("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x@y"));
+        var cut = 64 * 1024;
+        var words = string.Concat(Enumerable.Repeat("lorem ipsum ", cut / 12))[..(cut - 50)];
+        var line = words + "\"" + blob + "\", " + string.Concat(Enumerable.Repeat("dolor sit ", 7000));
+        var start = line.IndexOf(blob, StringComparison.Ordinal);
+        Assert.True(start < cut && start + blob.Length > cut, "the blob should straddle the first segment's end");
+
+        var result = BodyDecode.Chunks("text/plain", null, Encoding.UTF8.GetBytes(line + "\nnext").Chunk(1000));
+
+        Assert.Contains("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x@y", result.Views);
+    }
+
+    [Fact]
+    public void Input_after_complete_is_ignored()
+    {
+        var sink = new TextRecorder();
+        using var decoder = BodyDecoder.Create("text/plain", null, 100, sink);
+
+        decoder.Push("one"u8);
+        decoder.Complete();
+        decoder.Push("two"u8);
+        decoder.Complete();
+
+        Assert.Equal("one", sink.Text);
+    }
+
     [Property(MaxTest = 60)]
     public Property Text_and_views_do_not_depend_on_chunking(NonNull<string>[] values, int seed)
     {
