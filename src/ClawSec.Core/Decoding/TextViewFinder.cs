@@ -1,0 +1,86 @@
+using System.Buffers;
+
+namespace ClawSec.Core.Decoding;
+
+/// <summary>
+/// Passes a text on unchanged and, beside it, the other readings of each of its lines (<see cref="TextViews.Decode"/>),
+/// each reading whole in one call. Lines longer than <see cref="MaxSegmentChars"/> are read in segments, cut
+/// where a base64 blob cannot be, if there is such a place in the segment's second half.
+/// </summary>
+internal sealed class TextViewFinder : ITextSink
+{
+    internal const int MaxSegmentChars = 64 * 1024;
+
+    private static readonly SearchValues<char> Base64Chars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=");
+
+    private readonly ITextSink _text;
+    private readonly ITextSink _views;
+    private char[] _segment = new char[1024];
+    private int _length;
+
+    public TextViewFinder(ITextSink text, ITextSink views)
+    {
+        _text = text;
+        _views = views;
+    }
+
+    public void OnText(ReadOnlySpan<char> text)
+    {
+        _text.OnText(text);
+        while (!text.IsEmpty)
+        {
+            int lineEnd = text.IndexOf('\n');
+            Append(lineEnd < 0 ? text : text[..lineEnd]);
+            if (lineEnd < 0)
+            {
+                return;
+            }
+
+            EndSegment(_length);
+            text = text[(lineEnd + 1)..];
+        }
+    }
+
+    /// <summary>The text has ended: reads the last line.</summary>
+    public void Complete() => EndSegment(_length);
+
+    private void Append(ReadOnlySpan<char> line)
+    {
+        while (!line.IsEmpty)
+        {
+            int take = Math.Min(line.Length, MaxSegmentChars - _length);
+            if (_length + take > _segment.Length)
+            {
+                Array.Resize(ref _segment, Math.Min(MaxSegmentChars, Math.Max(_length + take, _segment.Length * 2)));
+            }
+
+            line[..take].CopyTo(_segment.AsSpan(_length));
+            _length += take;
+            line = line[take..];
+            if (_length == MaxSegmentChars)
+            {
+                int cut = _segment.AsSpan(MaxSegmentChars / 2, MaxSegmentChars / 2).LastIndexOfAnyExcept(Base64Chars);
+                EndSegment(cut < 0 ? MaxSegmentChars : (MaxSegmentChars / 2) + cut + 1);
+            }
+        }
+    }
+
+    /// <summary>Reads the first <paramref name="end"/> characters of the segment and keeps the rest for the next.</summary>
+    private void EndSegment(int end)
+    {
+        if (end > 0)
+        {
+            foreach (var view in TextViews.Decode(_segment.AsSpan(0, end)))
+            {
+                if (view.Length > 0)
+                {
+                    _views.OnText(view);
+                }
+            }
+        }
+
+        _segment.AsSpan(end, _length - end).CopyTo(_segment);
+        _length -= end;
+    }
+}
