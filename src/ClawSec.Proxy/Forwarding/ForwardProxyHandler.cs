@@ -87,11 +87,11 @@ internal sealed partial class ForwardProxyHandler
         var headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? "")));
         await _inspector.InspectRequestHeadAsync(context.Request.Method, rawTarget, headers, message, context.RequestAborted).ConfigureAwait(false);
 
-        var requestBody = new TappedReadStream(context.Request.Body, new BodyTap(_inspector, Direction.Outbound, message));
+        var requestBody = new TappedReadStream(context.Request.Body, new BodyTap(_inspector, Direction.Outbound, message,
+            () => (context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString())));
         context.Request.Body = requestBody;
-        // A compressed body is opaque to the scanner until the decoders exist; scanning it would only cost.
-        var responseBody = new TappedWriteStream(context.Response.Body, new BodyTap(_inspector, Direction.Inbound, message),
-            () => !context.Response.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase)));
+        var responseBody = new TappedWriteStream(context.Response.Body, new BodyTap(_inspector, Direction.Inbound, message,
+            () => (context.Response.ContentType, context.Response.Headers.ContentEncoding.ToString())));
         context.Response.Body = responseBody;
         if (isWebSocket || context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
         {

@@ -1,46 +1,59 @@
+using ClawSec.Core.Decoding;
 using ClawSec.Core.Detection;
 
 namespace ClawSec.Proxy.Inspection;
 
 /// <summary>
-/// Feeds a copy of one body's bytes to a stream scanner and publishes what it finds as soon as it finds it.
-/// A scanner failure turns scanning off for the rest of the body; the bytes keep flowing.
+/// Feeds a copy of one body's bytes through the decoding pipeline (content coding, then SSE, JSON, form or plain
+/// text by content type) to a stream scanner, and scans each extra reading of a line (percent-, HTML- or
+/// base64-decoded) on its own. Findings are published as soon as they are certain. A decoder or scanner failure
+/// ends inspection of this body with a log line; the bytes keep flowing.
 /// </summary>
-internal sealed class BodyTap
+internal sealed class BodyTap : IByteSink
 {
     private readonly TrafficInspector _inspector;
     private readonly Direction _direction;
     private readonly MessageContext _message;
+    private readonly Func<(string? ContentType, string? ContentEncoding)> _headers;
     private readonly List<Finding> _findings = [];
     private StreamScanner? _scanner;
+    private BodyDecoder? _decoder;
+    private Utf8TextSink? _text;
+    private bool _started;
     private bool _completed;
+    private bool _reportedDecodeFailure;
 
-    public BodyTap(TrafficInspector inspector, Direction direction, MessageContext message)
+    /// <param name="headers">The body's Content-Type and Content-Encoding, asked for when the first bytes arrive.</param>
+    public BodyTap(TrafficInspector inspector, Direction direction, MessageContext message, Func<(string?, string?)>? headers = null)
     {
         _inspector = inspector;
         _direction = direction;
         _message = message;
-        _scanner = inspector.CreateBodyScanner(direction);
+        _headers = headers ?? (() => (null, null));
     }
 
-    /// <summary>True while more bytes would be scanned (budget left, scanning on).</summary>
-    public bool Wants => _scanner is { BudgetExhausted: false } && !_completed;
+    /// <summary>True while more bytes would be inspected (budget left, scanning on).</summary>
+    public bool Wants => !_completed && _inspector.ScansContent && (!_started || (_decoder is { LimitReached: false } && _scanner is not null));
 
     public ValueTask ObserveAsync(ReadOnlySpan<byte> bytes)
     {
-        if (_scanner is null || bytes.IsEmpty || _scanner.BudgetExhausted)
+        if (bytes.IsEmpty || _completed || !_inspector.ScansContent)
         {
             return ValueTask.CompletedTask;
         }
 
         try
         {
-            _scanner.Append(bytes, _findings);
+            Start();
+            if (_decoder is not null && !_decoder.LimitReached)
+            {
+                _decoder.Push(bytes);
+                ReportDecodeFailure();
+            }
         }
         catch (Exception ex)
         {
-            _scanner = null;
-            _inspector.ReportScanFailure(_message.RequestId, ex);
+            Stop(ex);
         }
 
         return FlushFindingsAsync();
@@ -56,6 +69,13 @@ internal sealed class BodyTap
         _completed = true;
         try
         {
+            if (_decoder is not null)
+            {
+                _decoder.Complete();
+                _text!.Complete();
+                ReportDecodeFailure();
+            }
+
             _scanner?.Complete(_findings);
         }
         catch (Exception ex)
@@ -63,8 +83,51 @@ internal sealed class BodyTap
             _inspector.ReportScanFailure(_message.RequestId, ex);
         }
 
+        _decoder?.Dispose();
+        _decoder = null;
         _scanner = null;
         return FlushFindingsAsync();
+    }
+
+    /// <summary>Decoded body text, re-encoded as UTF-8 for the scanner.</summary>
+    void IByteSink.OnBytes(ReadOnlySpan<byte> bytes) => _scanner?.Append(bytes, _findings);
+
+    private void Start()
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _scanner = _inspector.CreateBodyScanner(_direction);
+        if (_scanner is null)
+        {
+            return;
+        }
+
+        var (contentType, contentEncoding) = _headers();
+        _text = new Utf8TextSink(this);
+        _decoder = BodyDecoder.Create(contentType, contentEncoding, _inspector.MaxScanBytes, _text, new ViewSink(this));
+    }
+
+    private void ReportDecodeFailure()
+    {
+        if (_decoder is { Failed: true } && !_reportedDecodeFailure)
+        {
+            _reportedDecodeFailure = true;
+            _inspector.ReportDecodeFailure(_message.RequestId, (_direction == Direction.Outbound ? "request" : "response") + " body",
+                _decoder.FailureReason ?? "unknown");
+        }
+    }
+
+    private void Stop(Exception ex)
+    {
+        _decoder?.Dispose();
+        _decoder = null;
+        _scanner = null;
+        _completed = true;
+        _inspector.ReportScanFailure(_message.RequestId, ex);
     }
 
     private ValueTask FlushFindingsAsync()
@@ -77,5 +140,11 @@ internal sealed class BodyTap
         var batch = _findings.ToArray();
         _findings.Clear();
         return _inspector.PublishAsync(batch, _direction, _message, CancellationToken.None);
+    }
+
+    /// <summary>Another reading of one line (percent-, HTML- or base64-decoded): scanned whole, on its own.</summary>
+    private sealed class ViewSink(BodyTap tap) : ITextSink
+    {
+        public void OnText(ReadOnlySpan<char> text) => tap._findings.AddRange(tap._inspector.ScanLine(text.ToString(), tap._direction));
     }
 }

@@ -2,13 +2,10 @@ namespace ClawSec.Proxy.Inspection;
 
 /// <summary>
 /// A response body as the forwarder writes it to the client: each write goes straight through (flushes too,
-/// so streamed events are not held back) and a copy goes to the tap. Whether the body is scanned at all is
-/// decided at the first write, when the response headers are known.
+/// so streamed events are not held back) and a copy goes to the tap.
 /// </summary>
-internal sealed class TappedWriteStream(Stream inner, BodyTap tap, Func<bool> shouldScan) : Stream
+internal sealed class TappedWriteStream(Stream inner, BodyTap tap) : Stream
 {
-    private bool? _scan;
-
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
@@ -25,11 +22,7 @@ internal sealed class TappedWriteStream(Stream inner, BodyTap tap, Func<bool> sh
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _scan ??= shouldScan();
-        if (_scan.Value)
-        {
-            await tap.ObserveAsync(buffer.Span).ConfigureAwait(false);
-        }
+        await tap.ObserveAsync(buffer.Span).ConfigureAwait(false);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

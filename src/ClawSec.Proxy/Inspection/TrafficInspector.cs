@@ -31,6 +31,9 @@ internal sealed partial class TrafficInspector
 
     public bool ScansContent => _maxScanBytes > 0;
 
+    /// <summary>The per-message budget of decoded bytes (<c>max_scan_bytes</c>).</summary>
+    public long MaxScanBytes => _maxScanBytes;
+
     /// <summary>Scans a request's target (raw and percent-decoded) and its header lines.</summary>
     public async ValueTask InspectRequestHeadAsync(
         string method, string rawTarget, IEnumerable<KeyValuePair<string, string>> headers, MessageContext message, CancellationToken cancellationToken)
@@ -85,8 +88,15 @@ internal sealed partial class TrafficInspector
         }
     }
 
-    /// <summary>A scanner for one body, or null when content scanning is off.</summary>
+    /// <summary>
+    /// A scanner for one body's decoded text, or null when content scanning is off. Unbounded: the body decoder
+    /// already stops at <c>max_scan_bytes</c> of decoded body.
+    /// </summary>
     public StreamScanner? CreateBodyScanner(Direction direction) =>
+        _maxScanBytes > 0 ? _scanner.CreateStream(direction, long.MaxValue) : null;
+
+    /// <summary>A scanner for one message's raw payload (a WebSocket message), bounded by <c>max_scan_bytes</c>.</summary>
+    public StreamScanner? CreateMessageScanner(Direction direction) =>
         _maxScanBytes > 0 ? _scanner.CreateStream(direction, _maxScanBytes) : null;
 
     public async ValueTask PublishAsync(IReadOnlyList<Finding> findings, Direction direction, MessageContext message, CancellationToken cancellationToken)

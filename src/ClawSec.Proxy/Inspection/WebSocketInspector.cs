@@ -60,7 +60,7 @@ internal sealed class WebSocketInspector : IWebSocketPayloadSink, IDisposable
         return _inspector.PublishAsync(batch, _direction, _message, CancellationToken.None);
     }
 
-    public void OnMessageStart(WebSocketOpcode opcode) => _scanner = _inspector.CreateBodyScanner(_direction);
+    public void OnMessageStart(WebSocketOpcode opcode) => _scanner = _inspector.CreateMessageScanner(_direction);
 
     public void OnPayload(ReadOnlySpan<byte> data) => _scanner?.Append(data, _findings);
 

@@ -103,14 +103,20 @@ public sealed class GatewayRelayTests
             {
                 Assert.Equal(0, await client.GetStream().ReadAsync(new byte[16], timeout.Token));
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or SocketException)
             {
                 // A reset is a prompt close too.
             }
         }
 
-        var log = File.ReadAllText(Path.Combine(monitor.LogDir, "clawsec.log"));
-        Assert.Contains($"gateway target 127.0.0.1:{downPort} is not reachable", log);
+        // The line is written before the close; re-read in case the file system has not shown it to us yet.
+        var logPath = Path.Combine(monitor.LogDir, "clawsec.log");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!File.ReadAllText(logPath).Contains($"gateway target 127.0.0.1:{downPort} is not reachable", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, File.ReadAllText(logPath) + monitor.Stderr);
+            await Task.Yield();
+        }
     }
 
     private static async Task<string> ReceiveTextAsync(WebSocket socket)
