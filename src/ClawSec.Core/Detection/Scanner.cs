@@ -178,13 +178,68 @@ public sealed class Scanner
     {
         foreach (var (index, length) in matches)
         {
-            var value = text.Slice(index, length);
-            if (rule.Accepts(value))
+            var match = text.Slice(index, length);
+            var (secretStart, secretLength) = SecretSpan(rule, text, index, length);
+            var line = rule.NeedsLine ? LineAround(rule, text, index, length) : default;
+            if (rule.Accepts(text.Slice(secretStart, secretLength), match, line))
             {
-                var snippet = Redactor.Snippet(text, index, length, rule.IsSecret, this);
-                into.Add(new Finding(rule, value.ToString(), baseOffset + index, snippet));
+                var snippet = Redactor.Snippet(text, index, rule.IsSecret ? (secretStart, secretLength) : null, this);
+                into.Add(new Finding(rule, match.ToString(), baseOffset + index, snippet));
             }
         }
+    }
+
+    /// <summary>
+    /// Where the secret of the match at <paramref name="index"/> lies: its <see cref="Rule.SecretGroup"/>, found by
+    /// matching again at the same place with groups, or the whole match. The text read is what the search read:
+    /// the lookbehind before the match and the rule's reach after its start.
+    /// </summary>
+    internal static (int Start, int Length) SecretSpan(Rule rule, ReadOnlySpan<char> text, int index, int length)
+    {
+        if (rule.SecretGroup == 0)
+        {
+            return (index, length);
+        }
+
+        var from = Math.Max(0, index - Rule.MaxLookbehind);
+        var to = (int)Math.Min(text.Length, (long)index + rule.Reach + 1);
+        try
+        {
+            var match = rule.Regex.Match(text[from..to].ToString(), index - from);
+            if (!match.Success || match.Index != index - from || match.Length != length)
+            {
+                return (index, length);
+            }
+
+            var group = rule.SecretGroup > 0
+                ? (rule.SecretGroup < match.Groups.Count ? match.Groups[rule.SecretGroup] : null)
+                : match.Groups.Cast<Group>().Skip(1).FirstOrDefault(g => g.Success && g.Length > 0);
+            return group is { Success: true, Length: > 0 } ? (from + group.Index, group.Length) : (index, length);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return (index, length);
+        }
+    }
+
+    /// <summary>The line holding the match, bounded as <see cref="AllowlistTarget.Line"/> describes.</summary>
+    private static ReadOnlySpan<char> LineAround(Rule rule, ReadOnlySpan<char> text, int index, int length)
+    {
+        var start = index;
+        var earliest = Math.Max(0, index - Rule.MaxLookbehind);
+        while (start > earliest && text[start - 1] is not ('\n' or '\r'))
+        {
+            start--;
+        }
+
+        var end = index + length;
+        var latest = (int)Math.Min(text.Length, (long)index + rule.Reach);
+        while (end < latest && text[end] is not ('\n' or '\r'))
+        {
+            end++;
+        }
+
+        return text[start..Math.Max(end, index + length)];
     }
 
     /// <summary>
@@ -202,7 +257,13 @@ public sealed class Scanner
             {
                 for (var i = 0; i < _secrets.Rules.Length; i++)
                 {
+                    matches.Clear();
                     MatchWindows(_secrets, i, text, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
+                    foreach (var (index, length) in matches)
+                    {
+                        var (start, secretLength) = SecretSpan(_secrets.Rules[i], text, index, length);
+                        spans.Add((start, start + secretLength));
+                    }
                 }
             }
             catch (RegexMatchTimeoutException)
@@ -210,7 +271,6 @@ public sealed class Scanner
                 return false;
             }
 
-            spans.AddRange(matches.Select(m => (m.Index, m.Index + m.Length)));
         }
 
         Redactor.Merge(spans);
