@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace ClawSec.Core.Detection;
 
 /// <summary>
-/// The twelve built-in rules, named as in the original so users' alerts keep firing. Every quantifier is bounded,
-/// so each rule's <see cref="Rule.MaxMatchLength"/> is a true bound, which streaming relies on.
+/// The built-in rules: the twelve named as in the original so users' alerts keep firing, then secrets in documented
+/// formats and further injections. Every quantifier is bounded, so each rule's <see cref="Rule.MaxMatchLength"/> is
+/// a true bound, which streaming relies on.
 /// </summary>
 internal static partial class DefaultRules
 {
@@ -27,7 +28,10 @@ internal static partial class DefaultRules
     // A single pipe, not the "||" of a fallback.
     private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
 
-    public static IEnumerable<Rule> Create() =>
+    public static IEnumerable<Rule> Create() => [.. CreateOriginalRules(), .. CreateSecretRules()];
+
+    /// <summary>The twelve rules of the original's names; they apply in both directions as the original's did.</summary>
+    private static IEnumerable<Rule> CreateOriginalRules() =>
     [
         new Rule
         {
@@ -92,7 +96,7 @@ internal static partial class DefaultRules
             Name = "dotenv_file",
             ThreatType = ThreatType.Exfil,
             Severity = Severity.High,
-            Description = "A path to a credentials file (.env, AWS or git credentials).",
+            Description = "A path to a credentials file (.env or AWS credentials).",
             Regex = DotenvFile,
             Keywords = [".env", "credentials"],
             MaxMatchLength = 64,
@@ -221,7 +225,6 @@ internal static partial class DefaultRules
         + @"\.env(?!\.(?:example|sample|template|dist|defaults)" + NoKeyCharAfter + @")(?:\.[A-Za-z0-9_-]{1,32})?"
         + NoKeyCharAfter
         + @"|\.aws" + Sep + "credentials" + NoKeyCharAfter
-        + @"|\.git-credentials" + NoKeyCharAfter
         + ")",
         Options)]
     private static partial Regex DotenvFile { get; }

@@ -7,6 +7,9 @@ public sealed class RulePack
 
     public IReadOnlyList<Rule> Rules { get; }
 
-    /// <summary>The built-in rules: the twelve pattern names of the original, made right.</summary>
+    /// <summary>
+    /// The built-in rules: the twelve pattern names of the original, made right, then secrets in their issuers'
+    /// formats and further injections.
+    /// </summary>
     public static RulePack Default { get; } = new(DefaultRules.Create());
 }

@@ -56,7 +56,7 @@ public sealed class DefaultRulesTests
         { "dotenv_file", "read /app/.env.local please" },
         { "dotenv_file", @"type C:\proj\.env" },
         { "dotenv_file", "GET /%2F.env HTTP/1.1" },
-        { "dotenv_file", "cat ~/.git-credentials" },
+        { "dotenv_file", "GET /app/.env.production HTTP/1.1" },
 
         // ssh_pubkey
         { "ssh_pubkey", $"{Fakes.SshRsaPublicKey()} dev@laptop" },
@@ -258,17 +258,27 @@ public sealed class DefaultRulesTests
     }
 
     [Fact]
-    public void Default_pack_has_the_twelve_original_names_for_both_directions()
+    public void Default_pack_starts_with_the_twelve_original_names_for_both_directions()
     {
         string[] exfil = ["ai_api_key", "aws_access_key", "private_key_pem", "ssh_key_file", "unix_sensitive", "dotenv_file", "ssh_pubkey"];
         string[] injection = ["pipe_to_shell", "shell_exec", "reverse_shell", "destructive_rm", "ssh_key_inject"];
+        var original = RulePack.Default.Rules.Take(12).ToList();
+
+        Assert.Equal(exfil.Concat(injection), original.Select(r => r.Name));
+        Assert.All(original, r => Assert.Equal(Directions.Both, r.AppliesTo));
+        Assert.All(original, r => Assert.Equal(exfil.Contains(r.Name) ? ThreatType.Exfil : ThreatType.Injection, r.ThreatType));
+    }
+
+    [Fact]
+    public void Every_default_rule_has_a_unique_name_a_description_and_lower_case_keywords()
+    {
         var rules = RulePack.Default.Rules;
 
-        Assert.Equal(exfil.Concat(injection), rules.Select(r => r.Name));
-        Assert.All(rules, r => Assert.Equal(Directions.Both, r.AppliesTo));
-        Assert.All(rules, r => Assert.Equal(exfil.Contains(r.Name) ? ThreatType.Exfil : ThreatType.Injection, r.ThreatType));
+        Assert.Equal(rules.Count, rules.Select(r => r.Name).Distinct().Count());
+        Assert.All(rules, r => Assert.NotEmpty(r.Keywords));
         Assert.All(rules, r => Assert.All(r.Keywords, k => Assert.Equal(k.ToLowerInvariant(), k)));
         Assert.All(rules, r => Assert.False(string.IsNullOrWhiteSpace(r.Description)));
+        Assert.All(rules, r => Assert.InRange(r.MaxMatchLength, 1, Rule.MaxMatchLengthLimit));
     }
 
     [Fact]
