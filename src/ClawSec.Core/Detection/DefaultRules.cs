@@ -25,10 +25,15 @@ internal static partial class DefaultRules
         @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr/bin/env[ \t]{1,8})?(?:/usr)?(?:/bin/)?"
         + "(?:ba|z|k|da|a|fi)?sh(?![A-Za-z0-9_.-])";
 
+    // An interpreter reading its program from the pipe: "python3", "python3 -", but not "python3 -m json.tool".
+    private const string Interpreter =
+        @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr)?(?:/bin/)?(?:python[0-9.]{0,4}|perl|ruby|node|php)"
+        + @"(?:[ \t]{1,8}-(?![A-Za-z0-9-]))?(?=[ \t]{0,8}(?:$|[;&|)""'`\r\n]|\\n))";
+
     // A single pipe, not the "||" of a fallback.
     private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
 
-    public static IEnumerable<Rule> Create() => [.. CreateOriginalRules(), .. CreateSecretRules()];
+    public static IEnumerable<Rule> Create() => [.. CreateOriginalRules(), .. CreateSecretRules(), .. CreateInjectionRules()];
 
     /// <summary>The twelve rules of the original's names; they apply in both directions as the original's did.</summary>
     private static IEnumerable<Rule> CreateOriginalRules() =>
@@ -120,7 +125,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A downloaded or decoded script piped into a shell.",
             Regex = PipeToShell,
-            Keywords = ["curl", "wget", "base64", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
+            Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,
         },
@@ -134,7 +139,9 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "curl", "wget",
-                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open",
+                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open", "__import__",
+                "b64decode", "fromhex", "decompress", "marshal.loads", "codecs.decode", "urlopen", "requests.get",
+                "atob", "buffer.from", "unescape", "$_get", "$_post", "$_request", "$_cookie", "processbuilder",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 256,
@@ -149,7 +156,7 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
-                "fsockopen", "telnet", "python", "perl", "php",
+                "fsockopen", "telnet", "python", "perl", "php", "tcpclient", "/inet/tcp", "node -e",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 128,
@@ -161,7 +168,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A recursive delete of the root, a system directory or the home directory.",
             Regex = DestructiveRm,
-            Keywords = ["rm ", "rm\t"],
+            Keywords = ["rm ", "rm\t", "rd ", "rmdir", "remove-item"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
         },
@@ -239,9 +246,9 @@ internal static partial class DefaultRules
     private static partial Regex SshPubkey { get; }
 
     [GeneratedRegex(
-        NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + Shell
-        + "|" + NoKeyCharBefore + @"base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)" + NoKeyCharAfter
-        + @"[^\r\n]{0,200}?" + Pipe + Shell
+        NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
+        + "|" + NoKeyCharBefore + @"(?:base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)|xxd[ \t]{1,8}(?:-[a-z][ \t]{1,8}){0,2}-r)"
+        + NoKeyCharAfter + @"[^\r\n]{0,200}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
         + "|" + NoKeyCharBefore + @"(?:(?:ba|z|k|da)?sh|source)[ \t]{1,8}<\([ \t]{0,8}(?:curl|wget)" + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter
         + @"[^\r\n]{0,300}?" + Pipe + "(?:iex|invoke-expression)" + NoKeyCharAfter + ")",
@@ -265,7 +272,19 @@ internal static partial class DefaultRules
         + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
         + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iex|invoke-expression)" + NoKeyCharAfter
-        + @"[^\r\n]{0,200}?\.downloadstring[ \t]{0,4}\()"
+        + @"(?:[^\r\n]{0,200}?(?:\.downloadstring|::frombase64string)[ \t]{0,4}\("
+        + @"|[ \t]{0,4}\(?[ \t]{0,4}\(?[ \t]{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter + "))"
+        // Python running code it decoded or downloaded; __import__('os').system(…).
+        + @"|(?<![A-Za-z0-9_.])(?:exec|eval)[ \t]{0,4}\([ \t]{0,4}(?:compile[ \t]{0,4}\([ \t]{0,4})?"
+        + @"(?:(?:base64\.)?b64decode|codecs\.decode|bytes\.fromhex|zlib\.decompress|marshal\.loads"
+        + @"|(?:urllib\.request\.)?urlopen|requests\.get)[ \t]{0,4}\("
+        + @"|__import__[ \t]{0,4}\([ \t]{0,4}['""]os['""][ \t]{0,4}\)[ \t]{0,4}\.[ \t]{0,4}(?:system|popen)[ \t]{0,4}\("
+        // JavaScript evaluating decoded text; PHP running request input; Java starting "sh -c".
+        + @"|(?<![A-Za-z0-9_$.])(?:eval|new[ \t]{1,8}Function)[ \t]{0,4}\([ \t]{0,4}(?:atob|Buffer\.from|unescape)[ \t]{0,4}\("
+        + @"|(?<![A-Za-z0-9_$>:.-])(?:system|exec|passthru|shell_exec|popen|proc_open|assert|eval)[ \t]{0,4}\([ \t]{0,4}"
+        + @"(?:base64_decode[ \t]{0,4}\([ \t]{0,4})?\$_(?:GET|POST|REQUEST|COOKIE)"
+        + @"|new[ \t]{1,8}ProcessBuilder[ \t]{0,4}\([ \t]{0,4}(?:(?:new[ \t]{1,8}String\[\][ \t]{0,4}\{|List\.of\(|Arrays\.asList\()[ \t]{0,4})?"
+        + @"""(?:/bin/)?(?:ba)?sh""[ \t]{0,4},[ \t]{0,4}""-c"""
         // -e, -ec or any prefix of -EncodedCommand, followed by the base64 command.
         + "|(?i:" + NoKeyCharBefore + @"(?:powershell|pwsh)(?:\.exe)?" + NoKeyCharAfter + @"[^\r\n]{0,100}?[ \t]-"
         + "(?:ec|e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?)?)"
@@ -295,7 +314,13 @@ internal static partial class DefaultRules
         + @"(?:Socket|socket[ \t]{0,4}\()[^\r\n]{0,400}?"
         + @"(?:(?<![A-Za-z0-9_])(?:exec|system)(?![A-Za-z0-9_])|open[ \t]{0,4}\([ \t]{0,4}STD(?:IN|OUT|ERR))"
         + "|" + NoKeyCharBefore + @"php[ \t]{1,8}-r[^\r\n]{0,300}?fsockopen[ \t]{0,4}\("
-        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter,
+        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter
+        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-e[^\r\n]{0,300}?TCPSocket[^\r\n]{0,400}?(?:exec|spawn|system|IO\.popen)"
+        + "|" + NoKeyCharBefore + @"node[ \t]{1,8}-e[^\r\n]{0,600}?(?:connect|Socket)[ \t]{0,4}\([^\r\n]{0,600}?(?:/bin/(?:ba)?sh|cmd\.exe)"
+        // PowerShell's TCP client, awk's /inet/tcp, and telnet piped through a shell into telnet.
+        + @"|(?i:new-object[ \t]{1,8}(?:system\.)?net\.sockets\.tcpclient)"
+        + @"|/inet/tcp/[0-9]{1,5}/[A-Za-z0-9.:_-]{1,255}/[0-9]{1,5}"
+        + "|" + NoKeyCharBefore + @"telnet[ \t][^\r\n|]{1,100}\|[ \t]{0,8}(?:/bin/)?(?:ba)?sh[ \t]{0,8}(?:-i[ \t]{0,8})?\|[ \t]{0,8}telnet",
         Options)]
     private static partial Regex ReverseShell { get; }
 
@@ -303,14 +328,19 @@ internal static partial class DefaultRules
     // there: "rm -rf /tmp/build" or "rm -rf /var/lib/apt/lists/*" is housekeeping.
     [GeneratedRegex(
         NoWordBefore + "rm"
-        + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){0,6}?[ \t]{1,8}"
+        + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24}|--(?=[ \t]))){0,6}?[ \t]{1,8}"
         + @"(?:-[A-Za-z]{0,7}[rR][A-Za-z]{0,7}|--recursive)(?![A-Za-z-]))"
-        + @"(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){1,6}"
+        + @"(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24}|--(?=[ \t]))){1,6}"
         + @"(?:[ \t]{1,8}[^\s;&|<>]{1,100}){0,4}?"
         + @"[ \t]{1,8}(?:\\?[""'])?"
         + @"(?:/(?:(?:bin|boot|dev|etc|home|lib|lib32|lib64|opt|root|sbin|srv|sys|usr|var)/?)?\*?"
         + @"|~/?\*?|\$(?:HOME|\{HOME\})/?\*?)"
-        + @"(?=[\s;&|)""'`\\,]|$)",
+        + @"(?=[\s;&|)""'`\\,]|$)"
+        // Windows: rd /s of a drive's root or its system folders; Remove-Item -Recurse of the same.
+        + @"|(?i:" + NoWordBefore + @"(?:rd|rmdir)[ \t]{1,8}/s(?:[ \t]{1,8}/q)?[ \t]{1,8}[""']?[A-Za-z]:\\?(?:\*|windows|users)?"
+        + @"(?=[\s""'`;&|]|$)"
+        + "|" + NoWordBefore + @"remove-item[ \t][^\r\n;|]{0,60}?-recurse[^\r\n;|]{0,60}?[ \t][""']?[A-Za-z]:\\(?:\*|windows|users)?"
+        + @"(?=[\s""'`;&|]|$))",
         Options)]
     private static partial Regex DestructiveRm { get; }
 
@@ -318,9 +348,12 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
-        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?)"
-        + @"[ \t]{0,8}[""']?(?:[^\s'"";|&<>]{0,100}/)?\.ssh/authorized_keys2?(?![A-Za-z0-9_.-])"
-        + @"|\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
+        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?"
+        // A download saved onto it, or Node's appendFile/writeFile of it.
+        + "|" + NoKeyCharBefore + @"(?:-o|-O|--output(?:-document)?)(?:[ \t]{1,8}|=)"
+        + @"|(?:appendFile|writeFile)(?:Sync)?[ \t]{0,4}\([ \t]{0,4})"
+        + @"[ \t]{0,8}[""'`]?(?:[^\s'"";|&<>]{0,100}[/\\])?(?:\.ssh[/\\]|administrators_)authorized_keys2?(?![A-Za-z0-9_.-])"
+        + @"|(?:\.ssh[/\\]{1,2}|administrators_)authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
         Options)]
     private static partial Regex SshKeyInject { get; }
 }

@@ -37,7 +37,7 @@ public sealed class DefaultRulesTests
 
         // ssh_key_file
         { "ssh_key_file", "cat ~/.ssh/id_rsa" },
-        { "ssh_key_file", "scp /home/dev/.ssh/id_ed25519 host:" },
+        { "ssh_key_file", "chmod 600 /home/dev/.ssh/id_ed25519" },
         { "ssh_key_file", @"type C:\Users\me\.ssh\id_ecdsa" },
         { "ssh_key_file", "{\"path\":\"\\/root\\/.ssh\\/id_dsa\"}" },
         { "ssh_key_file", "GET /files?p=.ssh%2Fid_rsa HTTP/1.1" },
