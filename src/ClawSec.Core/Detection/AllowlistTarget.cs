@@ -10,8 +10,8 @@ public enum AllowlistTarget
     Match,
 
     /// <summary>
-    /// The line holding the match, bounded to <see cref="Rule.MaxLookbehind"/> characters before the match and the
-    /// rule's <see cref="Rule.MaxMatchLength"/> after its start: a body can be one megabyte-long line.
+    /// The line holding the match, bounded to 124 characters before the match and 652 after its start (what a
+    /// stream keeps around a match for its snippet): a body can be one megabyte-long line.
     /// </summary>
     Line,
 }

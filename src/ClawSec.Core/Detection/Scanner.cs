@@ -24,6 +24,12 @@ public sealed class Scanner
 
     public RulePack Pack { get; }
 
+    /// <summary>How far before a match its line is looked at, for allowlists of lines.</summary>
+    internal const int LineBefore = Redactor.ContextBefore + Rule.MaxLookbehind;
+
+    /// <summary>How far after a match's start its line is looked at: as far as its snippet depends on the text.</summary>
+    internal const int LineAfter = Redactor.SnippetReach;
+
     /// <summary>How far a match and its snippet reach past the match's start: the stream holds a match this long.</summary>
     internal int Horizon { get; }
 
@@ -180,7 +186,7 @@ public sealed class Scanner
         {
             var match = text.Slice(index, length);
             var (secretStart, secretLength) = SecretSpan(rule, text, index, length);
-            var line = rule.NeedsLine ? LineAround(rule, text, index, length) : default;
+            var line = rule.NeedsLine ? LineAround(text, index, length) : default;
             if (rule.Accepts(text.Slice(secretStart, secretLength), match, line))
             {
                 var snippet = Redactor.Snippet(text, index, rule.IsSecret ? (secretStart, secretLength) : null, this);
@@ -222,24 +228,27 @@ public sealed class Scanner
         }
     }
 
-    /// <summary>The line holding the match, bounded as <see cref="AllowlistTarget.Line"/> describes.</summary>
-    private static ReadOnlySpan<char> LineAround(Rule rule, ReadOnlySpan<char> text, int index, int length)
+    /// <summary>
+    /// The line holding the match, bounded as <see cref="AllowlistTarget.Line"/> describes: a stream keeps that much
+    /// text around a match it reports anyway, for the snippet.
+    /// </summary>
+    private static ReadOnlySpan<char> LineAround(ReadOnlySpan<char> text, int index, int length)
     {
         var start = index;
-        var earliest = Math.Max(0, index - Rule.MaxLookbehind);
+        var earliest = Math.Max(0, index - LineBefore);
         while (start > earliest && text[start - 1] is not ('\n' or '\r'))
         {
             start--;
         }
 
         var end = index + length;
-        var latest = (int)Math.Min(text.Length, (long)index + rule.Reach);
+        var latest = Math.Max(end, (int)Math.Min(text.Length, (long)index + LineAfter));
         while (end < latest && text[end] is not ('\n' or '\r'))
         {
             end++;
         }
 
-        return text[start..Math.Max(end, index + length)];
+        return text[start..end];
     }
 
     /// <summary>

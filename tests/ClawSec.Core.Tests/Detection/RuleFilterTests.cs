@@ -134,4 +134,11 @@ public sealed class RuleFilterTests
             Assert.Equal(scanner.ScanText(text, Direction.Outbound), found);
         }
     }
+
+    [Fact]
+    public void Line_bounds_are_those_the_allowlist_target_documents()
+    {
+        Assert.Equal(124, Scanner.LineBefore);
+        Assert.Equal(652, Scanner.LineAfter);
+    }
 }
