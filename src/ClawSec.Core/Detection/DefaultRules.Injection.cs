@@ -15,6 +15,9 @@ internal static partial class DefaultRules
         + @"|etc/(?:passwd|shadow|sudoers)|proc/(?:self|[0-9]{1,7})/environ|\.config/gcloud/[A-Za-z0-9_./-]{1,100}"
         + @"|\.azure/[A-Za-z0-9_./-]{1,100}|id_(?:rsa|dsa|ecdsa|ed25519))(?![A-Za-z0-9_.-])";
 
+    // Words of a phrase: spaces, or as a URL or a form encodes them.
+    private const string Gap = @"(?:[ \t]|%20|\+){1,4}";
+
     // Where a command ends and the next one starts: a shell operator, a raw newline or a JSON-escaped one.
     private const string NextCommand = @"[ \t]{0,8}(?:&&|;|\|\||\r?\n|\\n)[ \t]{0,8}";
 
@@ -119,8 +122,8 @@ internal static partial class DefaultRules
         + @"(?:curl|wget|nc|ncat|netcat|telnet|socat|openssl[ \t]{1,8}s_client)" + NoKeyCharAfter
         // curl uploading a credentials file as a body or form field, or with its contents inline.
         + "|" + NoWordBefore + @"curl" + NoKeyCharAfter + @"[^\r\n;&|]{0,300}?"
-        + @"(?:(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form|-T|--upload-file|--json)[ \t=]{1,4}[""']?"
-        + @"(?:[A-Za-z0-9_-]{1,40}=)?@?[""']?" + SensitivePath
+        + @"(?:(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form|-T|--upload-file|--json)[ \t=]{1,4}" + Quote
+        + @"(?:[A-Za-z0-9_-]{1,40}=)?@?" + Quote + SensitivePath
         + @"|\$\([ \t]{0,4}(?:env|printenv|cat[ \t]{1,8}[""']?" + SensitivePath + "))"
         // wget posting a credentials file.
         + "|" + NoWordBefore + @"wget" + NoKeyCharAfter + @"[^\r\n;&|]{0,300}?--(?:post|body)-file[ \t=]{1,4}[""']?" + SensitivePath
@@ -134,11 +137,11 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         // "Ignore all previous instructions" and its kin; a phrase that is only quoted ("…") is talk about it.
         @"(?:(?<quote>[""'“‘`])|(?<![""'“‘`]))(?<![A-Za-z0-9_-])(?i:ignore|disregard|forget|override)"
-        + @"(?:[ \t]{1,4}(?i:all|any|of|the|your|my|these|those|every|everything))*"
-        + @"[ \t]{1,4}(?i:previous|prior|above|earlier|preceding|initial|original|system|developer)"
-        + @"(?:[ \t]{1,4}(?i:ai|assistant|system|developer))?"
-        + @"[ \t]{1,4}(?i:instructions?|prompts?|directives?|rules|guidelines|guardrails|messages?|context)"
-        + @"(?![A-Za-z0-9_-])(?(quote)(?![""'”’`]))"
+        + "(?:" + Gap + "(?i:all|any|of|the|your|my|these|those|every|everything)){0,4}"
+        + Gap + "(?i:previous|prior|above|earlier|preceding|initial|original|system|developer)"
+        + "(?:" + Gap + "(?i:ai|assistant|system|developer))?"
+        + Gap + "(?i:instructions?|prompts?|directives?|rules|guidelines|guardrails|messages?|context)"
+        + @"(?![A-Za-z0-9_-])(?(quote)(?!\\{0,3}[""'”’`]))"
         // Chat-template tokens and tags that pretend to open a system turn or close the real one.
         + @"|<\|im_start\|>[ \t]{0,4}system|<\|system\|>|<\|start_header_id\|>[ \t]{0,4}system|<</?SYS>>"
         + @"|</(?i:system)(?:[_-](?i:prompt|message|instructions))?>"

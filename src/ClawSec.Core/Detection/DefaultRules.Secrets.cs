@@ -225,9 +225,9 @@ internal static partial class DefaultRules
             ThreatType = ThreatType.Exfil,
             Severity = Severity.Critical,
             AppliesTo = Directions.Outbound,
-            Description = "An Azure storage account key (AccountKey=…, 88 base64 characters) (outbound only).",
+            Description = "An Azure storage account key (AccountKey=…, --account-key …: 88 base64 characters) (outbound only).",
             Regex = AzureStorageKey,
-            Keywords = ["accountkey", "account_key"],
+            Keywords = ["accountkey", "account_key", "account-key"],
             IsSecret = true,
             SecretGroup = SecretGroupNumber,
             MinEntropy = 4.0,
@@ -414,7 +414,7 @@ internal static partial class DefaultRules
     private static partial Regex GcpServiceAccount { get; }
 
     [GeneratedRegex(
-        @"(?i:accountkey|account_key)" + Assign + @"(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        @"(?i:account[_-]?key)(?:" + Assign + @"|[ \t]{1,4})(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         Options)]
     private static partial Regex AzureStorageKey { get; }
 

@@ -30,6 +30,9 @@ internal static partial class DefaultRules
         @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr)?(?:/bin/)?(?:python[0-9.]{0,4}|perl|ruby|node|php)"
         + @"(?:[ \t]{1,8}-(?![A-Za-z0-9-]))?(?=[ \t]{0,8}(?:$|[;&|)""'`\r\n]|\\n))";
 
+    // An optional quote, raw or escaped once or twice (a command in a tool call's arguments is JSON in JSON).
+    private const string Quote = @"(?:\\{0,3}[""'])?";
+
     // A single pipe, not the "||" of a fallback.
     private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
 
@@ -219,10 +222,11 @@ internal static partial class DefaultRules
     private static partial Regex SshKeyFile { get; }
 
     // Anything may precede the separator: a URL path (host/etc/passwd), traversal (../../etc/passwd) or a prefix
-    // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did.
+    // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did. A documented template
+    // (/etc/passwd.example) does not; a backup (/etc/passwd.bak, /etc/shadow-) still does.
     [GeneratedRegex(
         Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
-        + "(?![A-Za-z0-9_])",
+        + @"(?![A-Za-z0-9_]|\.(?:example|sample|template|dist)(?![A-Za-z0-9_]))",
         Options)]
     private static partial Regex UnixSensitive { get; }
 
@@ -269,14 +273,15 @@ internal static partial class DefaultRules
         + @"|import[ \t]{0,8}\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,8}"
         + @"from[ \t]{0,8})['""](?:node:)?child_process['""]"
         + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
-        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
+        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}" + Quote + @"(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
         + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iex|invoke-expression)" + NoKeyCharAfter
         + @"(?:[^\r\n]{0,200}?(?:\.downloadstring|::frombase64string)[ \t]{0,4}\("
         + @"|[ \t]{0,4}\(?[ \t]{0,4}\(?[ \t]{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter + "))"
         // Python running code it decoded or downloaded; __import__('os').system(…).
         + @"|(?<![A-Za-z0-9_.])(?:exec|eval)[ \t]{0,4}\([ \t]{0,4}(?:compile[ \t]{0,4}\([ \t]{0,4})?"
-        + @"(?:(?:base64\.)?b64decode|codecs\.decode|bytes\.fromhex|zlib\.decompress|marshal\.loads"
+        + @"(?:__import__[ \t]{0,4}\([^()\r\n]{1,40}\)[ \t]{0,4}\.[ \t]{0,4})?"
+        + @"(?:(?:base64\.)?b64decode|codecs\.decode|(?:bytes\.)?fromhex|(?:zlib\.|gzip\.|lzma\.|bz2\.)?decompress|marshal\.loads"
         + @"|(?:urllib\.request\.)?urlopen|requests\.get)[ \t]{0,4}\("
         + @"|__import__[ \t]{0,4}\([ \t]{0,4}['""]os['""][ \t]{0,4}\)[ \t]{0,4}\.[ \t]{0,4}(?:system|popen)[ \t]{0,4}\("
         // JavaScript evaluating decoded text; PHP running request input; Java starting "sh -c".
@@ -350,7 +355,7 @@ internal static partial class DefaultRules
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
         + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?"
         // A download saved onto it, or Node's appendFile/writeFile of it.
-        + "|" + NoKeyCharBefore + @"(?:-o|-O|--output(?:-document)?)(?:[ \t]{1,8}|=)"
+        + "|" + NoKeyCharBefore + @"(?:-[A-Za-z]{0,4}[oO]|--output(?:-document)?)(?:[ \t]{1,8}|=)"
         + @"|(?:appendFile|writeFile)(?:Sync)?[ \t]{0,4}\([ \t]{0,4})"
         + @"[ \t]{0,8}[""'`]?(?:[^\s'"";|&<>]{0,100}[/\\])?(?:\.ssh[/\\]|administrators_)authorized_keys2?(?![A-Za-z0-9_.-])"
         + @"|(?:\.ssh[/\\]{1,2}|administrators_)authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",

@@ -49,6 +49,7 @@ public sealed class DefaultRulesTests
         { "unix_sensitive", "file=..%2F..%2Fetc%2Fpasswd" },
         { "unix_sensitive", "ls /etc/sudoers.d/" },
         { "unix_sensitive", "GET http://files.example.net/etc/passwd HTTP/1.1" },
+        { "unix_sensitive", "cp /etc/shadow- /tmp/s; cat /etc/passwd.bak" },
 
         // dotenv_file
         { "dotenv_file", "GET /.env HTTP/1.1" },
@@ -153,6 +154,7 @@ public sealed class DefaultRulesTests
 
         { "unix_sensitive", "/css/box-shadow.css" },
         { "unix_sensitive", "/etc/passwords.txt" },
+        { "unix_sensitive", "see /etc/passwd.example for the format" },
         { "unix_sensitive", "/var/etc-backup/passwd" },
         { "unix_sensitive", "run passwd to change it" },
         { "unix_sensitive", "text-shadow: none" },

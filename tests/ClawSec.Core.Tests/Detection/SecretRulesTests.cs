@@ -80,6 +80,7 @@ public sealed class SecretRulesTests
         { "azure_storage_key", $"DefaultEndpointsProtocol=https;AccountName=demo;AccountKey={Fakes.AzureStorageKey()};EndpointSuffix=core.windows.net" },
         { "azure_storage_key", $"{{\"accountKey\": \"{Fakes.AzureStorageKey(77)}\"}}" },
         { "azure_storage_key", $"AZURE_STORAGE_ACCOUNT_KEY={Fakes.AzureStorageKey(78)}" },
+        { "azure_storage_key", $"az storage container list --account-name demo --account-key {Fakes.AzureStorageKey(79)}" },
 
         { "db_connection_string", $"DATABASE_URL=postgres://app:{Fakes.Password()}@db.internal:5432/app" },
         { "db_connection_string", $"mongodb+srv://admin:{Fakes.Password(16, 79)}@cluster0.ab1cd.mongodb.net/test" },
