@@ -32,7 +32,9 @@ internal static partial class DefaultRules
             Regex = DownloadExec,
             Keywords = ["curl", "wget", "iwr", "invoke-webrequest", "start-bitstransfer", "downloadfile", "certutil"],
             MaxMatchLength = 1024,
-            MaxKeywordOffset = 64,
+
+            // ".DownloadFile(": the dot comes before the keyword.
+            MaxKeywordOffset = 1,
         },
         new Rule
         {
@@ -117,7 +119,7 @@ internal static partial class DefaultRules
 
     [GeneratedRegex(
         // The environment or a credentials file piped, through a few filters, into a network client.
-        NoWordBefore + @"(?:env|printenv|set|cat[ \t]{1,8}(?:-[A-Za-z]{1,4}[ \t]{1,8}){0,2}[""']?" + SensitivePath + ")"
+        NoWordBefore + @"(?:env|printenv|cat[ \t]{1,8}(?:-[A-Za-z]{1,4}[ \t]{1,8}){0,2}[""']?" + SensitivePath + ")"
         + @"(?:[ \t]{0,8}\|[^|\r\n;&]{0,100}){0,3}?[ \t]{0,8}\|[ \t]{0,8}"
         + @"(?:curl|wget|nc|ncat|netcat|telnet|socat|openssl[ \t]{1,8}s_client)" + NoKeyCharAfter
         // curl uploading a credentials file as a body or form field, or with its contents inline.

@@ -16,6 +16,7 @@ public sealed class Rule
 
     private Regex? _regex;
     private Func<Regex>? _regexFactory;
+    private Regex? _anchored;
 
     /// <summary>The upper bound of <see cref="MaxMatchLength"/>; the stream scanner keeps this much text at most.</summary>
     public const int MaxMatchLengthLimit = 64 * 1024;
@@ -47,7 +48,16 @@ public sealed class Rule
         init => _regexFactory = value;
     }
 
-    internal bool HasRegex => _regex is not null || _regexFactory is not null;
+    /// <summary>True when <see cref="Regex"/> is built on first use rather than given.</summary>
+    internal bool IsRegexLazy => _regexFactory is not null;
+
+    /// <summary>
+    /// <see cref="Regex"/> matching only where a search starts (<c>\G</c>), so that the few places next to a keyword
+    /// can be tried one by one: a search that scans on from a keyword costs as much as scanning the whole text.
+    /// </summary>
+    internal Regex Anchored => _anchored ?? LazyInitializer.EnsureInitialized(
+        ref _anchored,
+        () => new Regex(@"\G(?:" + Regex + ")", Regex.Options, Regex.MatchTimeout));
 
     public string Description { get; init; } = "";
 

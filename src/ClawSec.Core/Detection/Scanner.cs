@@ -164,7 +164,9 @@ public sealed class Scanner
             {
                 // A match starting by `last` reads at most its reach; the regex need not look further.
                 var searchEnd = (int)Math.Min(text.Length, last + set.Reach[rule] + 1);
-                var next = Matches(regex, text, (int)start, (int)last, searchEnd, into);
+                var next = set.TryEachStart[rule]
+                    ? MatchesAt(set.Rules[rule].Anchored, text, (int)start, (int)last, searchEnd, into)
+                    : Matches(regex, text, (int)start, (int)last, searchEnd, into);
                 cursor = (int)Math.Max(next, last + 1);
             }
 
@@ -299,6 +301,38 @@ public sealed class Scanner
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// The same as <see cref="Matches"/>, found by trying the anchored regex at each place from
+    /// <paramref name="startat"/> to <paramref name="limit"/>: the leftmost match, then the next from its end.
+    /// </summary>
+    private static int MatchesAt(Regex anchored, ReadOnlySpan<char> text, int startat, int limit, int searchEnd, List<(int Index, int Length)> into)
+    {
+        var position = startat;
+        var input = text[..searchEnd];
+        while (position <= limit && position <= input.Length)
+        {
+            var matched = false;
+            foreach (var match in anchored.EnumerateMatches(input, position))
+            {
+                matched = true;
+                if (match.Length > 0)
+                {
+                    into.Add((match.Index, match.Length));
+                }
+
+                position = match.Index + Math.Max(match.Length, 1);
+                break;
+            }
+
+            if (!matched)
+            {
+                position++;
+            }
+        }
+
+        return position;
     }
 
     /// <summary>Non-empty matches starting from <paramref name="startat"/> up to <paramref name="limit"/>.</summary>
