@@ -48,6 +48,8 @@ public sealed class Rule
         init => _regexFactory = value;
     }
 
+    internal bool HasRegex => _regex is not null || _regexFactory is not null;
+
     /// <summary>True when <see cref="Regex"/> is built on first use rather than given.</summary>
     internal bool IsRegexLazy => _regexFactory is not null;
 

@@ -343,4 +343,18 @@ public sealed class DefaultRulesTests
             Assert.True(finding.Value.Length < finding.Rule.MaxMatchLength, $"{rule}: {finding.Value.Length} chars");
         }
     }
+
+    [Fact]
+    public void Every_default_rule_has_three_true_positives_and_three_near_misses_of_its_own()
+    {
+        static IEnumerable<string> Rules(TheoryData<string, string> data) => data.Select(row => row.Data.Item1);
+        var positives = Rules(TruePositives).Concat(Rules(SecretRulesTests.TruePositives)).Concat(Rules(InjectionRulesTests.TruePositives)).ToList();
+        var nearMisses = Rules(NearMisses).Concat(Rules(SecretRulesTests.NearMisses)).Concat(Rules(InjectionRulesTests.NearMisses)).ToList();
+
+        Assert.All(RulePack.Default.Rules, r =>
+        {
+            Assert.True(positives.Count(p => p == r.Name) >= 3, $"{r.Name}: {positives.Count(p => p == r.Name)} true positives");
+            Assert.True(nearMisses.Count(n => n == r.Name) >= 3, $"{r.Name}: {nearMisses.Count(n => n == r.Name)} near misses");
+        });
+    }
 }

@@ -141,4 +141,43 @@ public sealed class RuleFilterTests
         Assert.Equal(124, Scanner.LineBefore);
         Assert.Equal(652, Scanner.LineAfter);
     }
+
+    [Fact]
+    public void Pack_refuses_a_rule_without_a_regex()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new RulePack([new Rule { Name = "empty", ThreatType = ThreatType.Exfil }]));
+
+        Assert.Contains("empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("aws_secret_key")]
+    [InlineData("db_connection_string")]
+    [InlineData("generic_password_assignment")]
+    public void Secret_of_a_group_rule_split_at_every_offset_across_two_chunks_is_found_once(string rule)
+    {
+        var scanner = new Scanner(RulePack.Default);
+        var secret = rule switch
+        {
+            "aws_secret_key" => $"aws_secret_access_key = {Fakes.AwsSecretKey(1400)}",
+            "db_connection_string" => $"postgres://app:{Fakes.Password(seed: 1401)}@db:5432/app",
+            _ => $"DB_PASSWORD={Fakes.Password(seed: 1402)}",
+        };
+        var text = $"{Fakes.Filler(5000, 1403)}\n{secret}\n{Fakes.Filler(5000, 1404)}";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var at = Encoding.UTF8.GetByteCount(text[..text.IndexOf(secret, StringComparison.Ordinal)]);
+        var whole = Assert.Single(scanner.ScanText(text, Direction.Outbound), f => f.Rule.Name == rule);
+
+        for (var cut = at - 2; cut <= at + secret.Length + 2; cut++)
+        {
+            var stream = scanner.CreateStream(Direction.Outbound, long.MaxValue);
+            var found = new List<Finding>();
+            stream.Append(bytes.AsSpan(0, cut), found);
+            stream.Append(bytes.AsSpan(cut), found);
+            stream.Complete(found);
+
+            Assert.Equal(whole, Assert.Single(found, f => f.Rule.Name == rule));
+            Assert.Contains(Redactor.Marker, whole.Snippet, StringComparison.Ordinal);
+        }
+    }
 }
