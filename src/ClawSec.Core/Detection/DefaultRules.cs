@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace ClawSec.Core.Detection;
 
 /// <summary>
-/// The twelve built-in rules, named as in the original so users' alerts keep firing. Every quantifier is bounded,
-/// so each rule's <see cref="Rule.MaxMatchLength"/> is a true bound, which streaming relies on.
+/// The built-in rules: the twelve named as in the original so users' alerts keep firing, then secrets in documented
+/// formats and further injections. Every quantifier is bounded, so each rule's <see cref="Rule.MaxMatchLength"/> is
+/// a true bound, which streaming relies on.
 /// </summary>
 internal static partial class DefaultRules
 {
@@ -24,10 +25,21 @@ internal static partial class DefaultRules
         @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr/bin/env[ \t]{1,8})?(?:/usr)?(?:/bin/)?"
         + "(?:ba|z|k|da|a|fi)?sh(?![A-Za-z0-9_.-])";
 
+    // An interpreter reading its program from the pipe: "python3", "python3 -", but not "python3 -m json.tool".
+    private const string Interpreter =
+        @"(?:sudo(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8})?(?:/usr)?(?:/bin/)?(?:python[0-9.]{0,4}|perl|ruby|node|php)"
+        + @"(?:[ \t]{1,8}-(?![A-Za-z0-9-]))?(?=[ \t]{0,8}(?:$|[;&|)""'`\r\n]|\\n))";
+
+    // An optional quote, raw or escaped once or twice (a command in a tool call's arguments is JSON in JSON).
+    private const string Quote = @"(?:\\{0,3}[""'])?";
+
     // A single pipe, not the "||" of a fallback.
     private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
 
-    public static IEnumerable<Rule> Create() =>
+    public static IEnumerable<Rule> Create() => [.. CreateOriginalRules(), .. CreateSecretRules(), .. CreateInjectionRules()];
+
+    /// <summary>The twelve rules of the original's names; they apply in both directions as the original's did.</summary>
+    private static IEnumerable<Rule> CreateOriginalRules() =>
     [
         new Rule
         {
@@ -92,7 +104,7 @@ internal static partial class DefaultRules
             Name = "dotenv_file",
             ThreatType = ThreatType.Exfil,
             Severity = Severity.High,
-            Description = "A path to a credentials file (.env, AWS or git credentials).",
+            Description = "A path to a credentials file (.env or AWS credentials).",
             Regex = DotenvFile,
             Keywords = [".env", "credentials"],
             MaxMatchLength = 64,
@@ -116,7 +128,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A downloaded or decoded script piped into a shell.",
             Regex = PipeToShell,
-            Keywords = ["curl", "wget", "base64", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
+            Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,
         },
@@ -130,7 +142,9 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "curl", "wget",
-                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open",
+                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open", "__import__",
+                "b64decode", "fromhex", "decompress", "marshal.loads", "codecs.decode", "urlopen", "requests.get",
+                "atob", "buffer.from", "unescape", "$_get", "$_post", "$_request", "$_cookie", "processbuilder",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 256,
@@ -145,7 +159,7 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
-                "fsockopen", "telnet", "python", "perl", "php",
+                "fsockopen", "telnet", "python", "perl", "php", "tcpclient", "/inet/tcp", "node -e",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 128,
@@ -157,7 +171,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A recursive delete of the root, a system directory or the home directory.",
             Regex = DestructiveRm,
-            Keywords = ["rm ", "rm\t"],
+            Keywords = ["rm ", "rm\t", "rd ", "rmdir", "remove-item"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
         },
@@ -208,10 +222,11 @@ internal static partial class DefaultRules
     private static partial Regex SshKeyFile { get; }
 
     // Anything may precede the separator: a URL path (host/etc/passwd), traversal (../../etc/passwd) or a prefix
-    // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did.
+    // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did. A documented template
+    // (/etc/passwd.example) does not; a backup (/etc/passwd.bak, /etc/shadow-) still does.
     [GeneratedRegex(
         Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
-        + "(?![A-Za-z0-9_])",
+        + @"(?![A-Za-z0-9_]|\.(?:example|sample|template|dist)(?![A-Za-z0-9_]))",
         Options)]
     private static partial Regex UnixSensitive { get; }
 
@@ -221,7 +236,6 @@ internal static partial class DefaultRules
         + @"\.env(?!\.(?:example|sample|template|dist|defaults)" + NoKeyCharAfter + @")(?:\.[A-Za-z0-9_-]{1,32})?"
         + NoKeyCharAfter
         + @"|\.aws" + Sep + "credentials" + NoKeyCharAfter
-        + @"|\.git-credentials" + NoKeyCharAfter
         + ")",
         Options)]
     private static partial Regex DotenvFile { get; }
@@ -236,9 +250,9 @@ internal static partial class DefaultRules
     private static partial Regex SshPubkey { get; }
 
     [GeneratedRegex(
-        NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + Shell
-        + "|" + NoKeyCharBefore + @"base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)" + NoKeyCharAfter
-        + @"[^\r\n]{0,200}?" + Pipe + Shell
+        NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
+        + "|" + NoKeyCharBefore + @"(?:base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)|xxd[ \t]{1,8}(?:-[a-z][ \t]{1,8}){0,2}-r)"
+        + NoKeyCharAfter + @"[^\r\n]{0,200}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
         + "|" + NoKeyCharBefore + @"(?:(?:ba|z|k|da)?sh|source)[ \t]{1,8}<\([ \t]{0,8}(?:curl|wget)" + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter
         + @"[^\r\n]{0,300}?" + Pipe + "(?:iex|invoke-expression)" + NoKeyCharAfter + ")",
@@ -259,10 +273,23 @@ internal static partial class DefaultRules
         + @"|import[ \t]{0,8}\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,8}"
         + @"from[ \t]{0,8})['""](?:node:)?child_process['""]"
         + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
-        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}[""']?(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
+        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}" + Quote + @"(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
         + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iex|invoke-expression)" + NoKeyCharAfter
-        + @"[^\r\n]{0,200}?\.downloadstring[ \t]{0,4}\()"
+        + @"(?:[^\r\n]{0,200}?(?:\.downloadstring|::frombase64string)[ \t]{0,4}\("
+        + @"|[ \t]{0,4}\(?[ \t]{0,4}\(?[ \t]{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter + "))"
+        // Python running code it decoded or downloaded; __import__('os').system(…).
+        + @"|(?<![A-Za-z0-9_.])(?:exec|eval)[ \t]{0,4}\([ \t]{0,4}(?:compile[ \t]{0,4}\([ \t]{0,4})?"
+        + @"(?:__import__[ \t]{0,4}\([^()\r\n]{1,40}\)[ \t]{0,4}\.[ \t]{0,4})?"
+        + @"(?:(?:base64\.)?b64decode|codecs\.decode|(?:bytes\.)?fromhex|(?:zlib\.|gzip\.|lzma\.|bz2\.)?decompress|marshal\.loads"
+        + @"|(?:urllib\.request\.)?urlopen|requests\.get)[ \t]{0,4}\("
+        + @"|__import__[ \t]{0,4}\([ \t]{0,4}['""]os['""][ \t]{0,4}\)[ \t]{0,4}\.[ \t]{0,4}(?:system|popen)[ \t]{0,4}\("
+        // JavaScript evaluating decoded text; PHP running request input; Java starting "sh -c".
+        + @"|(?<![A-Za-z0-9_$.])(?:eval|new[ \t]{1,8}Function)[ \t]{0,4}\([ \t]{0,4}(?:atob|Buffer\.from|unescape)[ \t]{0,4}\("
+        + @"|(?<![A-Za-z0-9_$>:.-])(?:system|exec|passthru|shell_exec|popen|proc_open|assert|eval)[ \t]{0,4}\([ \t]{0,4}"
+        + @"(?:base64_decode[ \t]{0,4}\([ \t]{0,4})?\$_(?:GET|POST|REQUEST|COOKIE)"
+        + @"|new[ \t]{1,8}ProcessBuilder[ \t]{0,4}\([ \t]{0,4}(?:(?:new[ \t]{1,8}String\[\][ \t]{0,4}\{|List\.of\(|Arrays\.asList\()[ \t]{0,4})?"
+        + @"""(?:/bin/)?(?:ba)?sh""[ \t]{0,4},[ \t]{0,4}""-c"""
         // -e, -ec or any prefix of -EncodedCommand, followed by the base64 command.
         + "|(?i:" + NoKeyCharBefore + @"(?:powershell|pwsh)(?:\.exe)?" + NoKeyCharAfter + @"[^\r\n]{0,100}?[ \t]-"
         + "(?:ec|e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?)?)"
@@ -292,7 +319,13 @@ internal static partial class DefaultRules
         + @"(?:Socket|socket[ \t]{0,4}\()[^\r\n]{0,400}?"
         + @"(?:(?<![A-Za-z0-9_])(?:exec|system)(?![A-Za-z0-9_])|open[ \t]{0,4}\([ \t]{0,4}STD(?:IN|OUT|ERR))"
         + "|" + NoKeyCharBefore + @"php[ \t]{1,8}-r[^\r\n]{0,300}?fsockopen[ \t]{0,4}\("
-        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter,
+        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-rsocket" + NoKeyCharAfter
+        + "|" + NoKeyCharBefore + @"ruby[ \t]{1,8}-e[^\r\n]{0,300}?TCPSocket[^\r\n]{0,400}?(?:exec|spawn|system|IO\.popen)"
+        + "|" + NoKeyCharBefore + @"node[ \t]{1,8}-e[^\r\n]{0,600}?(?:connect|Socket)[ \t]{0,4}\([^\r\n]{0,600}?(?:/bin/(?:ba)?sh|cmd\.exe)"
+        // PowerShell's TCP client, awk's /inet/tcp, and telnet piped through a shell into telnet.
+        + @"|(?i:new-object[ \t]{1,8}(?:system\.)?net\.sockets\.tcpclient)"
+        + @"|/inet/tcp/[0-9]{1,5}/[A-Za-z0-9.:_-]{1,255}/[0-9]{1,5}"
+        + "|" + NoKeyCharBefore + @"telnet[ \t][^\r\n|]{1,100}\|[ \t]{0,8}(?:/bin/)?(?:ba)?sh[ \t]{0,8}(?:-i[ \t]{0,8})?\|[ \t]{0,8}telnet",
         Options)]
     private static partial Regex ReverseShell { get; }
 
@@ -300,14 +333,19 @@ internal static partial class DefaultRules
     // there: "rm -rf /tmp/build" or "rm -rf /var/lib/apt/lists/*" is housekeeping.
     [GeneratedRegex(
         NoWordBefore + "rm"
-        + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){0,6}?[ \t]{1,8}"
+        + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24}|--(?=[ \t]))){0,6}?[ \t]{1,8}"
         + @"(?:-[A-Za-z]{0,7}[rR][A-Za-z]{0,7}|--recursive)(?![A-Za-z-]))"
-        + @"(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24})){1,6}"
+        + @"(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24}|--(?=[ \t]))){1,6}"
         + @"(?:[ \t]{1,8}[^\s;&|<>]{1,100}){0,4}?"
         + @"[ \t]{1,8}(?:\\?[""'])?"
         + @"(?:/(?:(?:bin|boot|dev|etc|home|lib|lib32|lib64|opt|root|sbin|srv|sys|usr|var)/?)?\*?"
         + @"|~/?\*?|\$(?:HOME|\{HOME\})/?\*?)"
-        + @"(?=[\s;&|)""'`\\,]|$)",
+        + @"(?=[\s;&|)""'`\\,]|$)"
+        // Windows: rd /s of a drive's root or its system folders; Remove-Item -Recurse of the same.
+        + @"|(?i:" + NoWordBefore + @"(?:rd|rmdir)[ \t]{1,8}/s(?:[ \t]{1,8}/q)?[ \t]{1,8}[""']?[A-Za-z]:\\?(?:\*|windows|users)?"
+        + @"(?=[\s""'`;&|]|$)"
+        + "|" + NoWordBefore + @"remove-item[ \t][^\r\n;|]{0,60}?-recurse[^\r\n;|]{0,60}?[ \t][""']?[A-Za-z]:\\(?:\*|windows|users)?"
+        + @"(?=[\s""'`;&|]|$))",
         Options)]
     private static partial Regex DestructiveRm { get; }
 
@@ -315,9 +353,12 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
-        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?)"
-        + @"[ \t]{0,8}[""']?(?:[^\s'"";|&<>]{0,100}/)?\.ssh/authorized_keys2?(?![A-Za-z0-9_.-])"
-        + @"|\.ssh/authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
+        + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?"
+        // A download saved onto it, or Node's appendFile/writeFile of it.
+        + "|" + NoKeyCharBefore + @"(?:-[A-Za-z]{0,4}[oO]|--output(?:-document)?)(?:[ \t]{1,8}|=)"
+        + @"|(?:appendFile|writeFile)(?:Sync)?[ \t]{0,4}\([ \t]{0,4})"
+        + @"[ \t]{0,8}[""'`]?(?:[^\s'"";|&<>]{0,100}[/\\])?(?:\.ssh[/\\]|administrators_)authorized_keys2?(?![A-Za-z0-9_.-])"
+        + @"|(?:\.ssh[/\\]{1,2}|administrators_)authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
         Options)]
     private static partial Regex SshKeyInject { get; }
 }

@@ -41,10 +41,11 @@ internal static class Redactor
     }
 
     /// <summary>
-    /// At most <see cref="SnippetLength"/> characters around the match at <paramref name="index"/>, with every secret
-    /// in it redacted and any other long key-like run masked.
+    /// At most <see cref="SnippetLength"/> characters around the match at <paramref name="index"/>, with its
+    /// <paramref name="secret"/> (if it is one) and every other secret in it redacted and any other long key-like
+    /// run masked.
     /// </summary>
-    public static string Snippet(ReadOnlySpan<char> text, int index, int length, bool isSecret, Scanner scanner)
+    public static string Snippet(ReadOnlySpan<char> text, int index, (int Start, int Length)? secret, Scanner scanner)
     {
         var start = Math.Max(0, index - ContextBefore);
         if (start > 0 && char.IsLowSurrogate(text[start]))
@@ -63,9 +64,9 @@ internal static class Redactor
         var regionStart = Math.Max(0, start - scanner.SecretReach);
         var regionEnd = Math.Min(text.Length, end + LookAfter);
         var spans = new List<(int Start, int End)>();
-        if (isSecret)
+        if (secret is var (secretAt, secretLength))
         {
-            spans.Add((index - regionStart, index + length - regionStart));
+            spans.Add((secretAt - regionStart, secretAt + secretLength - regionStart));
         }
 
         if (!scanner.FindSecrets(text[regionStart..regionEnd], spans))
@@ -87,8 +88,8 @@ internal static class Redactor
             if (secretStart >= start)
             {
                 snippet.Append(text[position..secretStart]);
-                var secret = text[secretStart..secretEnd];
-                snippet.Append(secret[..KeptPrefixLength(secret)]);
+                var value = text[secretStart..secretEnd];
+                snippet.Append(value[..KeptPrefixLength(value)]);
             }
 
             snippet.Append(Marker);

@@ -2,9 +2,22 @@ using System.Text.RegularExpressions;
 
 namespace ClawSec.Core.Detection;
 
+/// <summary>Decides whether a matched secret is real, beyond what a regex can say (a JWT's header decodes to JSON).</summary>
+internal delegate bool ValueCheck(ReadOnlySpan<char> secret);
+
 /// <summary>One detection rule: a named pattern with its threat type, severity and the directions it applies to.</summary>
 public sealed class Rule
 {
+    /// <summary>
+    /// <see cref="SecretGroup"/> value meaning "the first capture group that matched something, else the whole
+    /// match", which is how gitleaks picks a rule's secret when the rule does not name a group.
+    /// </summary>
+    public const int FirstNonEmptyGroup = -1;
+
+    private Regex? _regex;
+    private Func<Regex>? _regexFactory;
+    private Regex? _anchored;
+
     /// <summary>The upper bound of <see cref="MaxMatchLength"/>; the stream scanner keeps this much text at most.</summary>
     public const int MaxMatchLengthLimit = 64 * 1024;
 
@@ -20,7 +33,33 @@ public sealed class Rule
     /// The pattern. It should not use <c>^</c> or <c>\A</c> outside multiline mode: a streamed body is scanned in
     /// windows, and only multiline anchors mean the same in a window as in the whole message.
     /// </summary>
-    public required Regex Regex { get; init; }
+    public Regex Regex
+    {
+        get => _regex ?? LazyInitializer.EnsureInitialized(ref _regex, _regexFactory ?? throw new InvalidOperationException($"Rule {Name} has no regex."));
+        init => _regex = value;
+    }
+
+    /// <summary>
+    /// Builds <see cref="Regex"/> on first use instead. A non-backtracking regex takes milliseconds to build, which
+    /// adds up to seconds for an imported pack of hundreds of rules whose keywords mostly never occur.
+    /// </summary>
+    internal Func<Regex>? RegexFactory
+    {
+        init => _regexFactory = value;
+    }
+
+    internal bool HasRegex => _regex is not null || _regexFactory is not null;
+
+    /// <summary>True when <see cref="Regex"/> is built on first use rather than given.</summary>
+    internal bool IsRegexLazy => _regexFactory is not null;
+
+    /// <summary>
+    /// <see cref="Regex"/> matching only where a search starts (<c>\G</c>), so that the few places next to a keyword
+    /// can be tried one by one: a search that scans on from a keyword costs as much as scanning the whole text.
+    /// </summary>
+    internal Regex Anchored => _anchored ?? LazyInitializer.EnsureInitialized(
+        ref _anchored,
+        () => new Regex(@"\G(?:" + Regex + ")", Regex.Options, Regex.MatchTimeout));
 
     public string Description { get; init; } = "";
 
@@ -48,8 +87,26 @@ public sealed class Rule
     /// </summary>
     public int? MaxKeywordOffset { get; init; }
 
-    /// <summary>Values matching any of these are known not to be threats (a documented example key, a test fixture).</summary>
+    /// <summary>
+    /// The capture group holding the secret (filters and redaction apply to it; the finding is still the whole
+    /// match): 0 for the whole match, a group number, or <see cref="FirstNonEmptyGroup"/>.
+    /// </summary>
+    public int SecretGroup { get; init; }
+
+    /// <summary>Secrets matching any of these are known not to be threats (a documented example key, a test fixture).</summary>
     public IReadOnlyList<Regex> Allowlist { get; init; } = [];
+
+    /// <summary>Further allowlists, each with its own target and stopwords (imported from gitleaks).</summary>
+    public IReadOnlyList<RuleAllowlist> Allowlists { get; init; } = [];
+
+    /// <summary>A check of the secret that a regex cannot express; null: none.</summary>
+    internal ValueCheck? Check { get; init; }
+
+    /// <summary><see cref="MaxMatchLength"/> clamped to what the scanners support.</summary>
+    internal int Reach => Math.Clamp(MaxMatchLength, 1, MaxMatchLengthLimit);
+
+    /// <summary>True when some allowlist looks at the line around a match, which then has to be found.</summary>
+    internal bool NeedsLine => Allowlists.Any(a => a.Target == AllowlistTarget.Line && a.Regexes.Count > 0);
 
     /// <summary>
     /// For secret rules: drop values that are obviously placeholders (<c>EXAMPLE</c>, <c>REPLACE_ME</c>,
@@ -61,27 +118,42 @@ public sealed class Rule
     public double? MinEntropy { get; init; }
 
     /// <summary>Whether a matched value is reported, after the allowlist, placeholder and entropy filters.</summary>
-    internal bool Accepts(ReadOnlySpan<char> value)
+    internal bool Accepts(ReadOnlySpan<char> value) => Accepts(value, value, value);
+
+    /// <summary>
+    /// Whether a match is reported, after the placeholder, entropy and allowlist filters and the check.
+    /// <paramref name="secret"/> is the part of the match the filters judge; <paramref name="line"/> is needed only
+    /// when <see cref="NeedsLine"/>.
+    /// </summary>
+    internal bool Accepts(ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
-        if (IsSecret && IgnorePlaceholders && Placeholders.IsPlaceholder(value))
+        if (IsSecret && IgnorePlaceholders && Placeholders.IsPlaceholder(secret))
         {
             return false;
         }
 
-        if (MinEntropy is { } min && Placeholders.Entropy(value) < min)
+        if (MinEntropy is { } min && Placeholders.Entropy(secret) < min)
         {
             return false;
         }
 
         foreach (var allowed in Allowlist)
         {
-            if (allowed.IsMatch(value))
+            if (allowed.IsMatch(secret))
             {
                 return false;
             }
         }
 
-        return true;
+        foreach (var allowlist in Allowlists)
+        {
+            if (allowlist.Allows(secret, match, line))
+            {
+                return false;
+            }
+        }
+
+        return Check is null || Check(secret);
     }
 
     internal bool AppliesToDirection(Direction direction) =>

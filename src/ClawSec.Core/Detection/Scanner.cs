@@ -24,6 +24,12 @@ public sealed class Scanner
 
     public RulePack Pack { get; }
 
+    /// <summary>How far before a match its line is looked at, for allowlists of lines.</summary>
+    internal const int LineBefore = Redactor.ContextBefore + Rule.MaxLookbehind;
+
+    /// <summary>How far after a match's start its line is looked at: as far as its snippet depends on the text.</summary>
+    internal const int LineAfter = Redactor.SnippetReach;
+
     /// <summary>How far a match and its snippet reach past the match's start: the stream holds a match this long.</summary>
     internal int Horizon { get; }
 
@@ -158,7 +164,9 @@ public sealed class Scanner
             {
                 // A match starting by `last` reads at most its reach; the regex need not look further.
                 var searchEnd = (int)Math.Min(text.Length, last + set.Reach[rule] + 1);
-                var next = Matches(regex, text, (int)start, (int)last, searchEnd, into);
+                var next = set.TryEachStart[rule]
+                    ? MatchesAt(set.Rules[rule].Anchored, text, (int)start, (int)last, searchEnd, into)
+                    : Matches(regex, text, (int)start, (int)last, searchEnd, into);
                 cursor = (int)Math.Max(next, last + 1);
             }
 
@@ -178,13 +186,71 @@ public sealed class Scanner
     {
         foreach (var (index, length) in matches)
         {
-            var value = text.Slice(index, length);
-            if (rule.Accepts(value))
+            var match = text.Slice(index, length);
+            var (secretStart, secretLength) = SecretSpan(rule, text, index, length);
+            var line = rule.NeedsLine ? LineAround(text, index, length) : default;
+            if (rule.Accepts(text.Slice(secretStart, secretLength), match, line))
             {
-                var snippet = Redactor.Snippet(text, index, length, rule.IsSecret, this);
-                into.Add(new Finding(rule, value.ToString(), baseOffset + index, snippet));
+                var snippet = Redactor.Snippet(text, index, rule.IsSecret ? (secretStart, secretLength) : null, this);
+                into.Add(new Finding(rule, match.ToString(), baseOffset + index, snippet));
             }
         }
+    }
+
+    /// <summary>
+    /// Where the secret of the match at <paramref name="index"/> lies: its <see cref="Rule.SecretGroup"/>, found by
+    /// matching again at the same place with groups, or the whole match. The text read is what the search read:
+    /// the lookbehind before the match and the rule's reach after its start.
+    /// </summary>
+    internal static (int Start, int Length) SecretSpan(Rule rule, ReadOnlySpan<char> text, int index, int length)
+    {
+        if (rule.SecretGroup == 0)
+        {
+            return (index, length);
+        }
+
+        var from = Math.Max(0, index - Rule.MaxLookbehind);
+        var to = (int)Math.Min(text.Length, (long)index + rule.Reach + 1);
+        try
+        {
+            var match = rule.Regex.Match(text[from..to].ToString(), index - from);
+            if (!match.Success || match.Index != index - from || match.Length != length)
+            {
+                return (index, length);
+            }
+
+            var group = rule.SecretGroup > 0
+                ? (rule.SecretGroup < match.Groups.Count ? match.Groups[rule.SecretGroup] : null)
+                : match.Groups.Cast<Group>().Skip(1).FirstOrDefault(g => g.Success && g.Length > 0);
+            return group is { Success: true, Length: > 0 } ? (from + group.Index, group.Length) : (index, length);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return (index, length);
+        }
+    }
+
+    /// <summary>
+    /// The line holding the match, bounded as <see cref="AllowlistTarget.Line"/> describes: a stream keeps that much
+    /// text around a match it reports anyway, for the snippet.
+    /// </summary>
+    private static ReadOnlySpan<char> LineAround(ReadOnlySpan<char> text, int index, int length)
+    {
+        var start = index;
+        var earliest = Math.Max(0, index - LineBefore);
+        while (start > earliest && text[start - 1] is not ('\n' or '\r'))
+        {
+            start--;
+        }
+
+        var end = index + length;
+        var latest = Math.Max(end, (int)Math.Min(text.Length, (long)index + LineAfter));
+        while (end < latest && text[end] is not ('\n' or '\r'))
+        {
+            end++;
+        }
+
+        return text[start..end];
     }
 
     /// <summary>
@@ -202,7 +268,13 @@ public sealed class Scanner
             {
                 for (var i = 0; i < _secrets.Rules.Length; i++)
                 {
+                    matches.Clear();
                     MatchWindows(_secrets, i, text, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
+                    foreach (var (index, length) in matches)
+                    {
+                        var (start, secretLength) = SecretSpan(_secrets.Rules[i], text, index, length);
+                        spans.Add((start, start + secretLength));
+                    }
                 }
             }
             catch (RegexMatchTimeoutException)
@@ -210,7 +282,6 @@ public sealed class Scanner
                 return false;
             }
 
-            spans.AddRange(matches.Select(m => (m.Index, m.Index + m.Length)));
         }
 
         Redactor.Merge(spans);
@@ -230,6 +301,38 @@ public sealed class Scanner
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// The same as <see cref="Matches"/>, found by trying the anchored regex at each place from
+    /// <paramref name="startat"/> to <paramref name="limit"/>: the leftmost match, then the next from its end.
+    /// </summary>
+    private static int MatchesAt(Regex anchored, ReadOnlySpan<char> text, int startat, int limit, int searchEnd, List<(int Index, int Length)> into)
+    {
+        var position = startat;
+        var input = text[..searchEnd];
+        while (position <= limit && position <= input.Length)
+        {
+            var matched = false;
+            foreach (var match in anchored.EnumerateMatches(input, position))
+            {
+                matched = true;
+                if (match.Length > 0)
+                {
+                    into.Add((match.Index, match.Length));
+                }
+
+                position = match.Index + Math.Max(match.Length, 1);
+                break;
+            }
+
+            if (!matched)
+            {
+                position++;
+            }
+        }
+
+        return position;
     }
 
     /// <summary>Non-empty matches starting from <paramref name="startat"/> up to <paramref name="limit"/>.</summary>

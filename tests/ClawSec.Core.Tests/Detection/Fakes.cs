@@ -70,6 +70,54 @@ internal static class Fakes
 
     public static string SshEd25519PublicKey(int seed = 13) => "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + Chars(Base64, 43, seed);
 
+    /// <summary>A 40-character AWS secret access key.</summary>
+    public static string AwsSecretKey(int seed = 14) => Chars(Base64, 40, seed);
+
+    public static string GithubToken(string prefix = "ghp_", int seed = 15) => prefix + Chars(Alnum, 36, seed);
+
+    public static string GithubFineGrainedToken(int seed = 16) => "github_pat_" + Chars(Alnum, 22, seed) + "_" + Chars(Alnum, 59, seed + 1);
+
+    public static string GitlabToken(int seed = 17) => "glpat-" + Chars(Alnum + "_-", 20, seed);
+
+    public static string SlackBotToken(int seed = 18) =>
+        $"xoxb-{Chars(Digits, 12, seed)}-{Chars(Digits, 13, seed + 1)}-{Chars(Alnum, 24, seed + 2)}";
+
+    public static string SlackUserToken(int seed = 19) =>
+        $"xoxp-{Chars(Digits, 12, seed)}-{Chars(Digits, 12, seed + 1)}-{Chars(Digits, 13, seed + 2)}-{Chars(Hex, 32, seed + 3)}";
+
+    public static string SlackWebhook(int seed = 20) =>
+        $"https://hooks.slack.com/services/T{Chars(Upper + Digits, 8, seed)}/B{Chars(Upper + Digits, 10, seed + 1)}/{Chars(Alnum, 24, seed + 2)}";
+
+    public static string GoogleApiKey(int seed = 21) => "AIza" + Chars(Alnum + "_-", 35, seed);
+
+    public static string StripeKey(string prefix = "sk_live_", int seed = 22) => prefix + Chars(Alnum, 99, seed);
+
+    public static string HuggingfaceToken(int seed = 23) => "hf_" + Chars(Upper + Lower, 34, seed);
+
+    public static string NpmToken(int seed = 24) => "npm_" + Chars(Alnum, 36, seed);
+
+    public static string PypiToken(int seed = 25) => "pypi-AgEIcHlwaS5vcmc" + Chars(Alnum + "_-", 160, seed);
+
+    public static string SendgridKey(int seed = 26) => "SG." + Chars(Alnum + "_-", 22, seed) + "." + Chars(Alnum + "_-", 43, seed + 1);
+
+    public static string TelegramBotToken(int seed = 27) => Chars(Digits, 10, seed) + ":AA" + Chars(Alnum + "_-", 33, seed + 1);
+
+    /// <summary>A JWT with a real JSON header ({"alg":"HS256","typ":"JWT"}) and random payload and signature parts.</summary>
+    public static string Jwt(int seed = 28) =>
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + Chars(Alnum + "_-", 80, seed) + "." + Chars(Alnum + "_-", 43, seed + 1);
+
+    public static string AzureStorageKey(int seed = 29) => Chars(Base64, 86, seed) + "==";
+
+    /// <summary>A password of random printable characters, as a password manager makes them.</summary>
+    public static string Password(int length = 20, int seed = 30) => Chars(Alnum + "!#%^*-_", length, seed);
+
+    /// <summary>A Google Cloud service-account key file, JSON-escaped key and all.</summary>
+    public static string GcpServiceAccount(int seed = 31) =>
+        "{\n  \"type\": \"service_account\",\n  \"project_id\": \"demo-proj-4412\",\n"
+        + $"  \"private_key_id\": \"{Chars(Hex, 40, seed)}\",\n"
+        + $"  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{PemBody(4, seed + 1).Replace("\n", "\\n", StringComparison.Ordinal)}\\n-----END PRIVATE KEY-----\\n\",\n"
+        + "  \"client_email\": \"svc@demo-proj-4412.iam.gserviceaccount.com\"\n}";
+
     /// <summary>Ordinary JSON text of about the given length, with some non-ASCII characters.</summary>
     public static string Filler(int length, int seed)
     {

@@ -44,6 +44,14 @@ public static class ChunkedMessages
         "echo \"$K\" >> ~/.ssh/authorized_keys",
         "AKIAIOSFODNN7EXAMPLE",
         "sk-ant-xxxxxxxxxxxxxxxxxxxxxxxx",
+        $"aws_secret_access_key = {Fakes.AwsSecretKey(110)}",
+        Fakes.GithubToken(seed: 111),
+        Fakes.SlackWebhook(112),
+        Fakes.Jwt(113),
+        Fakes.GcpServiceAccount(114),
+        $"postgres://app:{Fakes.Password(seed: 115)}@db:5432/app",
+        $"DB_PASSWORD={Fakes.Password(seed: 116)}",
+        "cat ~/.netrc",
     ];
 
     private static readonly string[] Benign =
