@@ -70,6 +70,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
         try
         {
             UpstreamTrust.LoadBundle(config.UpstreamCaFile);
+            BuildRulePack(config);
         }
         catch (InvalidOperationException ex)
         {
@@ -99,11 +100,16 @@ public sealed partial class MonitorHost : IAsyncDisposable
     /// <summary>Starts everything; throws <see cref="MonitorStartException"/> with a one-line reason on failure.</summary>
     public static async Task<MonitorHost> StartAsync(ClawSecConfig config, TextWriter? stderr, CancellationToken cancellationToken = default)
     {
-        var scanner = new Scanner(RulePack.Default);
+        var (pack, notes) = BuildRulePack(config);
+        var scanner = new Scanner(pack);
         var logging = new ClawSecLoggerProvider(
             scanner, new RotatingFileWriter(Path.Combine(config.LogDir, TextLogFileName)), stderr, ToLogLevel(config.LogLevel));
         var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().AddProvider(logging).SetMinimumLevel(ToLogLevel(config.LogLevel)));
         var logger = loggerFactory.CreateLogger("ClawSec");
+        foreach (var note in notes)
+        {
+            Log.RuleNote(logger, note);
+        }
 
         var ca = CertificateAuthority.LoadOrCreate(config.LogDir, loggerFactory.CreateLogger<CertificateAuthority>());
         try
@@ -241,6 +247,43 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
 
+    /// <summary>
+    /// The built-in rules, then the configured user rules, then an imported gitleaks file. A user rule that cannot
+    /// be used is an error naming it; gitleaks rules that cannot be used are listed in the notes, by id with the reason.
+    /// </summary>
+    private static (RulePack Pack, IReadOnlyList<string> Notes) BuildRulePack(ClawSecConfig config)
+    {
+        var rules = new List<Rule>(RulePack.Default.Rules);
+        var notes = new List<string>();
+        try
+        {
+            rules.AddRange(UserRuleCompiler.Compile(config.Rules));
+        }
+        catch (InvalidRuleException ex)
+        {
+            throw new InvalidOperationException("rules: " + ex.Message, ex);
+        }
+
+        if (config.GitleaksConfig is { } path)
+        {
+            GitleaksImport import;
+            try
+            {
+                import = GitleaksImporter.Load(File.ReadAllText(path));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"gitleaks_config {path}: {ex.Message}", ex);
+            }
+
+            rules.AddRange(import.Rules);
+            notes.Add($"gitleaks_config {path}: {import.Rules.Count} rule(s) imported, {import.Skipped.Count} skipped");
+            notes.AddRange(import.Skipped.Select(n => $"gitleaks rule {n.Id} skipped: {n.Reason}"));
+        }
+
+        return (new RulePack(rules), notes);
+    }
+
     private static ProxyAuthenticator? Authenticator(ClawSecConfig config) =>
         config.ProxyAuth is null ? null : new ProxyAuthenticator(config.ProxyAuth);
 
@@ -324,6 +367,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
         [LoggerMessage(5, LogLevel.Warning, "Could not write ca-bundle.pem: {Reason}")]
         public static partial void BundleFailed(ILogger logger, string reason);
+
+        [LoggerMessage(6, LogLevel.Information, "{Note}")]
+        public static partial void RuleNote(ILogger logger, string note);
 
         [LoggerMessage(3, LogLevel.Error, "The threat log did not drain within 5 s at shutdown")]
         public static partial void DrainTimedOut(ILogger logger);
