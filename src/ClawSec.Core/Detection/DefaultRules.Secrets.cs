@@ -272,7 +272,7 @@ internal static partial class DefaultRules
             Name = "credential_file",
             ThreatType = ThreatType.Exfil,
             Severity = Severity.High,
-            Description = "A path to a file of stored credentials (.netrc, .git-credentials, .npmrc, .pypirc, .pgpass, kube or docker config).",
+            Description = "A path to a file of stored credentials (.netrc, .git-credentials, .npmrc, .pypirc, .pgpass, kube or docker config) (both directions, like the paths of the original rules).",
             Regex = CredentialFile,
             Keywords = ["netrc", ".git-credentials", ".npmrc", ".pypirc", ".pgpass", ".kube", ".docker"],
             MaxMatchLength = 64,

@@ -14,6 +14,3 @@ public sealed class GitleaksImport
     /// <summary>Parts of the configuration not applied to the rules that were taken, with the reason.</summary>
     public required IReadOnlyList<GitleaksNote> Ignored { get; init; }
 }
-
-/// <summary>A rule id (or a table name such as <c>[allowlist]</c>) and what happened to it.</summary>
-public sealed record GitleaksNote(string Id, string Reason);

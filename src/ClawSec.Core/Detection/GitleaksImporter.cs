@@ -67,7 +67,7 @@ public static class GitleaksImporter
         {
             for (var i = 0; i < tables.Count; i++)
             {
-                var id = tables[i].TryGetValue("id", out var value) && value is string s && s.Length > 0 ? s : $"rules[{i}]";
+                var id = tables[i].TryGetValue("id", out var value) && value is string text && text.Length > 0 ? text : $"rules[{i}]";
                 try
                 {
                     rules.Add(ImportRule(tables[i], id, global, ignored));
@@ -99,8 +99,8 @@ public static class GitleaksImporter
 
     private static Rule ImportRule(TomlTable table, string id, List<(RuleAllowlist Allowlist, HashSet<string>? TargetRules)> global, List<GitleaksNote> ignored)
     {
-        var regexText = String(table, "regex");
-        if (String(table, "path") is { } path)
+        var regexText = Text(table, "regex");
+        if (Text(table, "path") is { } path)
         {
             throw new FormatException(regexText is null
                 ? $"matches file paths only ('{path}'); traffic has no file path"
@@ -152,7 +152,7 @@ public static class GitleaksImporter
             ThreatType = ThreatType.Exfil,
             Severity = Severity.Medium,
             AppliesTo = Directions.Outbound,
-            Description = String(table, "description") ?? $"gitleaks rule {id}.",
+            Description = Text(table, "description") ?? $"gitleaks rule {id}.",
             RegexFactory = () => Build(pattern),
             Keywords = [.. Strings(table, "keywords").Select(k => k.ToLowerInvariant()).Where(k => k.Length > 0).Distinct()],
             IsSecret = true,
@@ -169,14 +169,14 @@ public static class GitleaksImporter
     /// <summary>The allowlist of a table, or null when nothing of it applies to traffic (noted in <paramref name="ignored"/>).</summary>
     private static RuleAllowlist? Allowlist(TomlTable table, string where, string id, List<GitleaksNote> ignored)
     {
-        var target = String(table, "regexTarget") switch
+        var target = Text(table, "regexTarget") switch
         {
             null or "secret" => AllowlistTarget.Secret,
             "match" => AllowlistTarget.Match,
             "line" => AllowlistTarget.Line,
             var other => throw new FormatException($"{where}: regexTarget \"{other}\" is not secret, match or line"),
         };
-        var requireAll = String(table, "condition")?.ToUpperInvariant() switch
+        var requireAll = Text(table, "condition")?.ToUpperInvariant() switch
         {
             null or "OR" => false,
             "AND" => true,
@@ -249,7 +249,7 @@ public static class GitleaksImporter
         }
     }
 
-    private static string? String(TomlTable table, string key) =>
+    private static string? Text(TomlTable table, string key) =>
         table.TryGetValue(key, out var value) ? value as string ?? throw new FormatException($"{key}: must be a string") : null;
 
     private static double? Number(TomlTable table, string key) =>

@@ -2,9 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace ClawSec.Core.Detection;
 
-/// <summary>Decides whether a matched secret is real, beyond what a regex can say (a JWT's header decodes to JSON).</summary>
-internal delegate bool ValueCheck(ReadOnlySpan<char> secret);
-
 /// <summary>One detection rule: a named pattern with its threat type, severity and the directions it applies to.</summary>
 public sealed class Rule
 {
