@@ -31,6 +31,8 @@ public sealed partial class MonitorHost : IAsyncDisposable
     public const string ThreatLogFileName = "threats.jsonl";
     public const string TextLogFileName = "clawsec.log";
 
+    private static (ClawSecConfig Config, RulePack Pack, IReadOnlyList<string> Notes)? s_lastPack;
+
     private readonly WebApplication? _app;
     private readonly GatewayRelay? _gateway;
     private readonly SshWatcher? _ssh;
@@ -252,6 +254,19 @@ public sealed partial class MonitorHost : IAsyncDisposable
     /// be used is an error naming it; gitleaks rules that cannot be used are listed in the notes, by id with the reason.
     /// </summary>
     private static (RulePack Pack, IReadOnlyList<string> Notes) BuildRulePack(ClawSecConfig config)
+    {
+        // Validation and start-up build the same pack; an imported gitleaks file is worth building once.
+        if (s_lastPack is { } last && ReferenceEquals(last.Config, config))
+        {
+            return (last.Pack, last.Notes);
+        }
+
+        var built = BuildRulePackUncached(config);
+        s_lastPack = (config, built.Pack, built.Notes);
+        return built;
+    }
+
+    private static (RulePack Pack, IReadOnlyList<string> Notes) BuildRulePackUncached(ClawSecConfig config)
     {
         var rules = new List<Rule>(RulePack.Default.Rules);
         var notes = new List<string>();

@@ -92,7 +92,7 @@ internal sealed class MonitorProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await monitor._listening.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await monitor._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch (Exception ex)
         {
