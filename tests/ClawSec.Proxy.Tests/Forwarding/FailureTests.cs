@@ -83,6 +83,41 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task A_client_that_leaves_mid_upload_cancels_the_upstream_request()
+    {
+        var reading = new TaskCompletionSource();
+        var aborted = new TaskCompletionSource();
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+            {
+                var buffer = new byte[8192];
+                try
+                {
+                    while (await context.Request.Body.ReadAsync(buffer, context.RequestAborted) > 0)
+                    {
+                        reading.TrySetResult();
+                    }
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException)
+                {
+                    aborted.TrySetResult();
+                }
+            },
+            new TestUpstreamOptions { RecordBodies = false });
+        await using var monitor = await MonitorProcess.StartAsync();
+
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, monitor.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                $"POST {upstream.Url}/upload HTTP/1.1\r\nHost: 127.0.0.1:{upstream.Port}\r\nContent-Length: 10000000\r\n\r\n"));
+            await socket.SendAsync(new byte[100_000]);
+            await reading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task The_loopback_listener_answers_on_ipv6_too()
     {
         await using var upstream = await TestUpstream.StartAsync();

@@ -71,18 +71,18 @@ public sealed class LoadUnderAttackTests
     public async Task Idle_connections_beyond_the_limit_are_refused_with_a_log_line_and_the_proxy_recovers()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        await using var monitor = await MonitorProcess.StartAsync(new { max_connections = 1000 });
+        await using var monitor = await MonitorProcess.StartAsync(new { max_connections = 4000 });
         var sockets = new List<Socket>();
         try
         {
-            for (var i = 0; i < 1500; i++)
+            for (var i = 0; i < 5000; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await socket.ConnectAsync(IPAddress.Loopback, monitor.Port);
                 sockets.Add(socket);
             }
 
-            // The 1001st and later are closed by the server; one read on the last one shows it.
+            // The 4001st and later are closed by the server; one read on the last one shows it.
             var buffer = new byte[16];
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             int read;

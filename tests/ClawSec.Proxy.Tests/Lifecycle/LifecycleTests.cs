@@ -161,4 +161,21 @@ public sealed class LifecycleTests
         Assert.Equal(1, start.ExitCode);
         Assert.Contains("symbolic link", start.Stderr);
     }
+
+    [Fact]
+    public async Task A_log_dir_owned_by_another_user_is_refused()
+    {
+        Assert.True(Environment.UserName == "root" || OperatingSystem.IsLinux(), "needs to hand a directory to another user");
+        var dir = MonitorProcess.NewLogDir();
+        Directory.CreateDirectory(dir);
+        var chown = await ProcessRunner.RunAsync("chown", ["nobody", dir]);
+        Assert.True(chown.ExitCode == 0, "chown needs root: " + chown.Stderr);
+        var config = dir + ".json";
+        File.WriteAllText(config, $$"""{"log_dir": "{{dir}}", "proxy_port": {{FreePort.Next()}}}""");
+
+        var start = await MonitorProcess.Cli(config, "start");
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("owned by another user", start.Stderr);
+    }
 }
