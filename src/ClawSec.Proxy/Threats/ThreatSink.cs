@@ -189,6 +189,8 @@ internal sealed partial class ThreatSink : IAsyncDisposable
                 Access = FileAccess.Write,
                 Share = FileShare.ReadWrite | FileShare.Delete,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                // Unbuffered: a failed write fails here, where it can be cut back, not later in a flush on dispose.
+                BufferSize = 0,
             });
             before = stream.Length;
             if (before > 0 && !EndsWithNewline(stream, before))
