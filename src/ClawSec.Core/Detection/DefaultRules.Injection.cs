@@ -80,6 +80,8 @@ internal static partial class DefaultRules
     [GeneratedRegex(
         // curl/wget saving to a file (named by -o/-O or by the URL), then chmod +x of it or running it.
         NoWordBefore + @"(?:curl|wget)(?:\.exe)?" + NoKeyCharAfter
+        // Fails fast where no next command follows within reach, before the costly search for the file name.
+        + @"(?=[^\r\n;&|]{0,720}(?:&&|;|\|\||\r?\n|\\n))"
         + @"[^\r\n;&|]{0,300}?[ \t=/'""\\](?<name>[A-Za-z0-9_.-]{1,100})(?=[\s'""&;|]|\\n|$)[^\r\n;&|]{0,300}?"
         + NextCommand
         + @"(?:sudo[ \t]{1,8}(?:-[A-Za-z]{1,8}[ \t]{1,8}){0,3})?"
