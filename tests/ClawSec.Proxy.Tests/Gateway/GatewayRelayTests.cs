@@ -30,8 +30,8 @@ public sealed class GatewayRelayTests
         var sent = $"{{\"method\":\"tool.result\",\"params\":{{\"output\":\"ANTHROPIC_API_KEY={key}\"}}}}";
         await client.SendAsync(Encoding.UTF8.GetBytes(sent), WebSocketMessageType.Text, true, CancellationToken.None);
 
-        Assert.Equal("echo: " + sent, await ReceiveTextAsync(client));
-        Assert.Equal(Injection, await ReceiveTextAsync(client));
+        Assert.Equal("echo: " + sent, await WebSocketMessages.ReceiveTextAsync(client));
+        Assert.Equal(Injection, await WebSocketMessages.ReceiveTextAsync(client));
         Assert.Equal([sent], target.Received);
         var outbound = await monitor.Threats.WaitForAsync(r => ThreatLogFile.Get(r, "pattern") == "ai_api_key" && ThreatLogFile.Get(r, "direction") == "outbound");
         var inbound = await monitor.Threats.WaitForAsync(r => ThreatLogFile.Get(r, "pattern") == "reverse_shell" && ThreatLogFile.Get(r, "direction") == "inbound");
@@ -117,21 +117,5 @@ public sealed class GatewayRelayTests
             Assert.True(DateTime.UtcNow < deadline, File.ReadAllText(logPath) + monitor.Stderr);
             await Task.Yield();
         }
-    }
-
-    private static async Task<string> ReceiveTextAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-
-        return Encoding.UTF8.GetString(message.ToArray());
     }
 }

@@ -46,8 +46,8 @@ public sealed class SecretsAcrossProtocolsTests
                 };
                 await wss.ConnectAsync(new Uri($"wss://localhost:{tlsUpstream.Port}/s"), CancellationToken.None);
                 await wss.SendAsync(Encoding.UTF8.GetBytes("aws " + secrets[1]), WebSocketMessageType.Text, true, CancellationToken.None);
-                await ReceiveAsync(wss);
-                await ReceiveAsync(wss);
+                await WebSocketMessages.ReceiveTextAsync(wss);
+                await WebSocketMessages.ReceiveTextAsync(wss);
                 await wss.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
             }
 
@@ -55,7 +55,7 @@ public sealed class SecretsAcrossProtocolsTests
             {
                 await gateway.ConnectAsync(new Uri($"ws://127.0.0.1:{gatewayPort}/g"), CancellationToken.None);
                 await gateway.SendAsync(Encoding.UTF8.GetBytes("{\"token\":\"" + secrets[2] + "\"}"), WebSocketMessageType.Text, true, CancellationToken.None);
-                await ReceiveAsync(gateway);
+                await WebSocketMessages.ReceiveTextAsync(gateway);
                 await gateway.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
             }
 
@@ -81,17 +81,5 @@ public sealed class SecretsAcrossProtocolsTests
         }
 
         Assert.All(secrets, s => Assert.DoesNotContain(s, monitor.Stderr));
-    }
-
-    private static async Task ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var buffer = new byte[65536];
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
-        }
-        while (!result.EndOfMessage);
     }
 }

@@ -104,8 +104,8 @@ public sealed class WebSocketInspectionTests
         await client.SendAsync(second, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 
         var sent = Encoding.UTF8.GetString([.. first, .. second]);
-        Assert.Equal("echo: " + sent, await ReceiveTextAsync(client));
-        Assert.Equal(Injection, await ReceiveTextAsync(client));
+        Assert.Equal("echo: " + sent, await WebSocketMessages.ReceiveTextAsync(client));
+        Assert.Equal(Injection, await WebSocketMessages.ReceiveTextAsync(client));
         Assert.Equal([sent], upstream.Received);
 
         var outbound = await monitor.Threats.WaitForAsync(r => ThreatLogFile.Get(r, "pattern") == "ai_api_key"
@@ -121,22 +121,6 @@ public sealed class WebSocketInspectionTests
 
         Assert.DoesNotContain(key, ThreatLogFile.Get(outbound, "snippet"));
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-    }
-
-    private static async Task<string> ReceiveTextAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-
-        return Encoding.UTF8.GetString(message.ToArray());
     }
 
     private static bool ChainsTo(X509Certificate? certificate, X509Certificate2 root)
