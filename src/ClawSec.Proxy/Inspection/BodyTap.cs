@@ -107,6 +107,14 @@ internal sealed class BodyTap : IByteSink
         }
 
         var (contentType, contentEncoding) = _headers();
+
+        // A form body is scanned as it was sent, with its decoded reading as a view: decoding alone turns '+' into
+        // spaces and breaks base64 values (keys) that clients send raw under the default form content type.
+        if (BodyDecoder.FormatOf(contentType) == BodyFormat.Form)
+        {
+            contentType = "text/plain";
+        }
+
         _text = new Utf8TextSink(this);
         _decoder = BodyDecoder.Create(contentType, contentEncoding, _inspector.MaxScanBytes, _text, new ViewSink(this));
     }
