@@ -105,6 +105,20 @@ public sealed class DecodingEndToEndTests
     }
 
     [Fact]
+    public async Task A_raw_key_with_plus_signs_under_the_default_form_content_type_is_found()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var monitor = await MonitorProcess.StartAsync();
+        var key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI+" + FakeSecrets.Random("abcdefghijklmnopqrstuvwxyz0123456789", 20) + "+/+" + FakeSecrets.Random("ABCDEFGHIJ", 20);
+
+        // curl's --data-binary sends application/x-www-form-urlencoded unless told otherwise.
+        var result = await Clients.CurlAsync(monitor.ProxyUrl, upstream.Url + "/keys", "--data-binary", key);
+
+        Assert.Equal(200, Clients.StatusOf(result));
+        await monitor.Threats.WaitForAsync(r => ThreatLogFile.Get(r, "pattern") == "ssh_pubkey");
+    }
+
+    [Fact]
     public async Task A_corrupt_gzip_body_is_forwarded_untouched_and_the_decode_failure_is_logged()
     {
         var corrupt = await CompressAsync("gzip", string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i} of the reply\n")));
