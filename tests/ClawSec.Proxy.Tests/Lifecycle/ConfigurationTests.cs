@@ -22,6 +22,14 @@ public sealed class ConfigurationTests
         var result = await Clients.CurlAsync(monitor.ProxyUrl, "http://config-port.invalid/etc/passwd");
         Assert.Equal(502, Clients.StatusOf(result));
         await monitor.Threats.WaitForAsync(r => ThreatLogFile.Get(r, "dest") == "config-port.invalid:80");
+
+        // Detections are printed to stderr too; it reaches the test through a pipe, a moment later.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!monitor.Stderr.Contains("THREAT EXFIL unix_sensitive", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, monitor.Stderr);
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
