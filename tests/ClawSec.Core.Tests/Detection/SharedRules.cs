@@ -6,7 +6,10 @@ internal static class SharedRules
     private static readonly Lazy<string> GitleaksText = new(() => File.ReadAllText(GitleaksPath));
 
     /// <summary>gitleaks' default configuration: the repository root's ../shared/rules/gitleaks.toml.</summary>
-    public static string GitleaksPath => Path.Combine(RepositoryRoot(), "..", "shared", "rules", "gitleaks.toml");
+    /// <summary>shared/ beside the repository, or where CLAWSEC_SHARED_DIR says (.ci/run sets it for other layouts).</summary>
+    public static string GitleaksPath => Path.Combine(
+        Environment.GetEnvironmentVariable("CLAWSEC_SHARED_DIR") is { Length: > 0 } shared ? shared : Path.Combine(RepositoryRoot(), "..", "shared"),
+        "rules", "gitleaks.toml");
 
     public static string Gitleaks => GitleaksText.Value;
 

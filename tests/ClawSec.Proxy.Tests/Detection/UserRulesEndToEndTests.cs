@@ -29,7 +29,9 @@ public sealed class UserRulesEndToEndTests
     [Fact]
     public async Task An_imported_gitleaks_file_adds_its_rules_and_lists_what_it_skipped()
     {
-        var gitleaks = Path.GetFullPath(Path.Combine(RepositoryFiles.Root, "..", "shared", "rules", "gitleaks.toml"));
+        // shared/ beside the repository, or where CLAWSEC_SHARED_DIR says (.ci/run sets it for other layouts).
+        var shared = Environment.GetEnvironmentVariable("CLAWSEC_SHARED_DIR") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryFiles.Root, "..", "shared");
+        var gitleaks = Path.GetFullPath(Path.Combine(shared, "rules", "gitleaks.toml"));
         Assert.True(File.Exists(gitleaks), gitleaks);
         await using var upstream = await TestUpstream.StartAsync();
         await using var monitor = await MonitorProcess.StartAsync(new { gitleaks_config = gitleaks });
