@@ -30,11 +30,13 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A file downloaded, then made executable or run (curl -o, wget -O, Invoke-WebRequest -OutFile, DownloadFile).",
             Regex = DownloadExec,
+            Check = DownloadExecConfirmed,
             Keywords = ["curl", "wget", "iwr", "invoke-webrequest", "start-bitstransfer", "downloadfile", "certutil"],
-            MaxMatchLength = 1024,
+            MaxMatchLength = 1200,
 
             // ".DownloadFile(": the dot comes before the keyword.
             MaxKeywordOffset = 1,
+            WordKeywords = Words("curl", "wget", "iwr", "invoke-webrequest", "start-bitstransfer", "certutil"),
         },
         new Rule
         {
@@ -46,6 +48,10 @@ internal static partial class DefaultRules
             Keywords = ["dd ", "dd\t", "mkfs", "()", "chmod", "find ", "find\t", "shred", "wipefs", "/dev/sd", "/dev/nvme"],
             MaxMatchLength = 512,
             MaxKeywordOffset = 40,
+            KeywordOffsets = Offsets(
+                ("dd ", 0), ("dd\t", 0), ("mkfs", 0), ("chmod", 0), ("find ", 0), ("find\t", 0), ("shred", 0), ("wipefs", 0),
+                ("/dev/sd", 5), ("/dev/nvme", 5)),
+            WordKeywords = Words("dd ", "dd\t", "mkfs", "chmod", "find ", "find\t", "shred", "wipefs"),
         },
         new Rule
         {
@@ -57,6 +63,7 @@ internal static partial class DefaultRules
             Keywords = ["env", "printenv", "cat ", "cat\t", "curl", "wget", "nc ", "nc\t", "ncat", "netcat", "scp", "rsync"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
+            WordKeywords = Words("env", "printenv", "cat ", "cat\t", "curl", "wget", "nc ", "nc\t", "ncat", "netcat", "scp", "rsync"),
         },
         new Rule
         {
@@ -77,27 +84,48 @@ internal static partial class DefaultRules
         },
     ];
 
-    [GeneratedRegex(
-        // curl/wget saving to a file (named by -o/-O or by the URL), then chmod +x of it or running it.
+    // curl/wget saving to a file (named by -o/-O or by the URL), then chmod +x of it or running it. Written once
+    // as the whole condition, with the name matched again by a back-reference, and once without it: the back-
+    // reference makes a search try every word after each download as the name, so the cheap form finds the
+    // places and the whole one confirms them (see DownloadExecConfirmed). The cheap form reaches the last command
+    // that runs something, so that the whole one, within it, can still pick any of the commands before.
+    private const string DownloadThenRun =
         NoWordBefore + @"(?:curl|wget)(?:\.exe)?" + NoKeyCharAfter
-        // Fails fast where no next command follows within reach, before the costly search for the file name.
-        + @"(?=[^\r\n;&|]{0,720}(?:&&|;|\|\||\r?\n|\\n))"
         + @"[^\r\n;&|]{0,300}?[ \t=/'""\\](?<name>[A-Za-z0-9_.-]{1,100})(?=[\s'""&;|]|\\n|$)[^\r\n;&|]{0,300}?"
-        + NextCommand
-        + @"(?:sudo[ \t]{1,8}(?:-[A-Za-z]{1,8}[ \t]{1,8}){0,3})?"
+        + NextCommand + RunFile + @"\k<name>(?=[\s'""&;|)]|\\n|$)";
+
+    private const string DownloadThenRunAnything =
+        NoWordBefore + @"(?:curl|wget)(?:\.exe)?" + NoKeyCharAfter + @"[^\r\n;&|]{0,700}"
+        + NextCommand + RunFile + @"[A-Za-z0-9_.-]{1,100}(?=[\s'""&;|)]|\\n|$)";
+
+    // Making a file executable or running it, up to its name: what follows a download in download_exec.
+    private const string RunFile =
+        @"(?:sudo[ \t]{1,8}(?:-[A-Za-z]{1,8}[ \t]{1,8}){0,3})?"
         + @"(?:chmod[ \t]{1,8}(?:-[A-Za-z]{1,8}[ \t]{1,8}){0,3}(?:[ugoa]{0,4}\+[rwX]{0,3}x[rwX]{0,3}|[0-7]?[0-7][157][157])[ \t]{1,8}"
         + @"|(?:(?:ba|z|da|k)?sh|python[0-9.]{0,4}|perl|ruby|node|php|source|\.)[ \t]{1,8}(?:-[A-Za-z]{1,8}[ \t]{1,8}){0,3}"
         + @"|(?=[.~/$]))"
-        + @"[""']?(?:[^\s'""&;|]{0,200}/)?\k<name>(?=[\s'""&;|)]|\\n|$)"
-        // PowerShell: a download to a file, then Start-Process, & or Invoke-Item on it.
-        + "|(?i:(?:" + NoKeyCharBefore + @"(?:iwr|invoke-webrequest|start-bitstransfer|curl|wget)" + NoKeyCharAfter
+        + @"[""']?(?:[^\s'""&;|]{0,200}/)?";
+
+    // PowerShell: a download to a file, then Start-Process, & or Invoke-Item on it.
+    private const string PowerShellDownloadThenRun =
+        "(?i:(?:" + NoKeyCharBefore + @"(?:iwr|invoke-webrequest|start-bitstransfer|curl|wget)" + NoKeyCharAfter
         + @"[^\r\n]{0,300}?-(?:outfile|destination)[ \t]{1,8}[^\r\n]{0,300}?"
         + @"|\.downloadfile[ \t]{0,4}\([^\r\n]{0,300}?"
         + @"|certutil(?:\.exe)?[ \t]{1,8}[^\r\n]{0,100}?-urlcache[^\r\n]{0,300}?)"
         + @"(?:;|&&|\r?\n|\\n)[ \t]{0,8}(?:start-process|saps|start|invoke-item|ii|&|\.\\|cmd(?:\.exe)?[ \t]{1,8}/c)"
-        + @"(?![A-Za-z0-9_-]))",
-        Options)]
+        + @"(?![A-Za-z0-9_-]))";
+
+    [GeneratedRegex(DownloadThenRunAnything + "|" + PowerShellDownloadThenRun, Options)]
     private static partial Regex DownloadExec { get; }
+
+    [GeneratedRegex(@"\A(?:" + DownloadThenRun + "|" + PowerShellDownloadThenRun + ")", Options)]
+    private static partial Regex DownloadExecWhole { get; }
+
+    /// <summary>
+    /// Whether a download_exec candidate runs the file it downloaded: the whole condition, matched within the
+    /// candidate only, so its back-reference tries a few words rather than every word of a long line.
+    /// </summary>
+    private static bool DownloadExecConfirmed(ReadOnlySpan<char> candidate) => DownloadExecWhole.IsMatch(candidate);
 
     [GeneratedRegex(
         // dd, shred or wipefs aimed at a whole disk or partition; a redirect onto one.

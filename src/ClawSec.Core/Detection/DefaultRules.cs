@@ -36,6 +36,11 @@ internal static partial class DefaultRules
     // A single pipe, not the "||" of a fallback.
     private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
 
+    private static Dictionary<string, int> Offsets(params (string Keyword, int Offset)[] offsets) =>
+        offsets.ToDictionary(o => o.Keyword, o => o.Offset, StringComparer.OrdinalIgnoreCase);
+
+    private static HashSet<string> Words(params string[] keywords) => new(keywords, StringComparer.OrdinalIgnoreCase);
+
     public static IEnumerable<Rule> Create() => [.. CreateOriginalRules(), .. CreateSecretRules(), .. CreateInjectionRules()];
 
     /// <summary>The twelve rules of the original's names; they apply in both directions as the original's did.</summary>
@@ -131,6 +136,8 @@ internal static partial class DefaultRules
             Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,
+            KeywordOffsets = Offsets(("curl", 24), ("wget", 24)),
+            WordKeywords = Words("curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"),
         },
         new Rule
         {
@@ -148,6 +155,14 @@ internal static partial class DefaultRules
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 256,
+            KeywordOffsets = Offsets(
+                ("os.system", 0), ("os.popen", 0), ("os.exec", 0), ("subprocess", 0), ("getruntime", 8), ("curl", 36),
+                ("wget", 36), ("iex", 0), ("invoke-expression", 0), ("powershell", 0), ("pwsh", 0), ("shell_exec", 0),
+                ("passthru", 0), ("proc_open", 0), ("__import__", 32), ("b64decode", 112), ("fromhex", 112),
+                ("decompress", 112), ("marshal.loads", 112), ("codecs.decode", 112), ("urlopen", 112),
+                ("requests.get", 112), ("atob", 28), ("buffer.from", 28), ("unescape", 28), ("$_get", 44),
+                ("$_post", 44), ("$_request", 44), ("$_cookie", 44), ("processbuilder", 12)),
+            WordKeywords = Words("os.system", "os.popen", "os.exec", "subprocess", "curl", "wget", "iex", "invoke-expression", "powershell", "pwsh", "atob"),
         },
         new Rule
         {
@@ -159,10 +174,16 @@ internal static partial class DefaultRules
             Keywords =
             [
                 "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
-                "fsockopen", "telnet", "python", "perl", "php", "tcpclient", "/inet/tcp", "node -e",
+                "fsockopen", "telnet", "python", "perl", "php", "ruby", "tcpclient", "/inet/tcp", "node -e",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 128,
+
+            // "nc" and "telnet" may end "bash -i … | nc"; each other branch starts at a keyword of its own.
+            KeywordOffsets = Offsets(
+                ("/dev/tcp", 33), ("/dev/udp", 33), ("mkfifo", 0), ("socat", 0), ("python", 0), ("perl", 0), ("php", 0),
+                ("ruby", 0), ("tcpclient", 40), ("/inet/tcp", 0), ("node -e", 0)),
+            WordKeywords = Words("nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "telnet", "python", "perl", "php", "ruby", "node -e"),
         },
         new Rule
         {
@@ -174,6 +195,7 @@ internal static partial class DefaultRules
             Keywords = ["rm ", "rm\t", "rd ", "rmdir", "remove-item"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
+            WordKeywords = Words("rm ", "rm\t", "rd ", "rmdir", "remove-item"),
         },
         new Rule
         {

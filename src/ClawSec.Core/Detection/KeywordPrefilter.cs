@@ -1,38 +1,29 @@
-using System.Buffers;
-using System.Text;
-
 namespace ClawSec.Core.Detection;
 
 /// <summary>
-/// Finds where rules' keywords occur in a text with one vectorised pass, so that text without any keyword costs
-/// that pass and nothing more, and text with some gets its regexes run only near them. Immutable; thread-safe.
+/// Finds where rules' keywords occur in a text with one pass, so that text without any keyword costs that pass and
+/// nothing more, and text with some gets its regexes run only near them. Immutable; thread-safe.
 /// </summary>
 internal sealed class KeywordPrefilter
 {
-    // Keywords are grouped by their first character (ASCII, lower-cased) so a hit is checked against a few.
-    private const int OtherBucket = 128;
+    private readonly KeywordAutomaton? _automaton;
 
-    private readonly SearchValues<string>? _values;
-
-    // Keywords with non-ASCII characters (a Unicode tag character's surrogate) are searched for exactly, apart:
-    // in a case-insensitive set they turn its vectorised search into a slow one.
-    private readonly SearchValues<string>? _exactValues;
-    private readonly string[] _keywords;
-    private readonly int[][] _rulesOfKeyword;
-    private readonly int[][] _keywordsByFirstChar;
-    private readonly int[] _allKeywords;
-    private readonly int[] _lead;
+    // Per keyword, the rules it belongs to with how far before it a match of that rule may start, and whether it
+    // counts for that rule only where a word starts.
+    private readonly (int Rule, int Lead, bool WordStart)[][] _rulesOfKeyword;
     private readonly int[] _gap;
     private readonly bool[] _alwaysRuns;
 
     /// <summary>
-    /// <paramref name="gaps"/>: per rule, how far apart two windows may be and still be merged into one (see
-    /// <see cref="CandidateWindows.Add"/>).
+    /// <paramref name="leads"/>: per rule, how far before one of its keywords a match may start, unless the rule
+    /// says so for that keyword (<see cref="Rule.KeywordOffsets"/>). <paramref name="gaps"/>: per rule, how far apart
+    /// two windows may be and still be merged into one (see <see cref="CandidateWindows.Add"/>).
     /// </summary>
     public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads, IReadOnlyList<int> gaps)
     {
-        var byKeyword = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
+        var byKeyword = new Dictionary<string, List<(int Rule, int Lead, bool WordStart)>>(StringComparer.OrdinalIgnoreCase);
         _alwaysRuns = new bool[rules.Count];
+        MaxLead = new int[rules.Count];
         for (var i = 0; i < rules.Count; i++)
         {
             var keywords = rules[i].Keywords.Where(k => !string.IsNullOrEmpty(k)).ToList();
@@ -44,33 +35,34 @@ internal sealed class KeywordPrefilter
                     byKeyword[keyword] = list = [];
                 }
 
-                if (!list.Contains(i))
+                var lead = rules[i].KeywordOffsets?.TryGetValue(keyword, out var own) == true ? Math.Clamp(own, 0, leads[i]) : leads[i];
+                var wordStart = rules[i].WordKeywords?.Contains(keyword) == true;
+                var existing = list.FindIndex(e => e.Rule == i);
+                if (existing < 0)
                 {
-                    list.Add(i);
+                    list.Add((i, lead, wordStart));
                 }
+                else
+                {
+                    list[existing] = (i, Math.Max(list[existing].Lead, lead), list[existing].WordStart && wordStart);
+                }
+
+                MaxLead[i] = Math.Max(MaxLead[i], lead);
             }
         }
 
-        _keywords = [.. byKeyword.Keys];
-        _rulesOfKeyword = [.. _keywords.Select(k => byKeyword[k].ToArray())];
-        _allKeywords = [.. Enumerable.Range(0, _keywords.Length)];
-        _keywordsByFirstChar = new int[OtherBucket + 1][];
-        for (var c = 0; c <= OtherBucket; c++)
-        {
-            _keywordsByFirstChar[c] = [.. _allKeywords.Where(k => Bucket(_keywords[k][0]) == c)];
-        }
-
-        var ascii = _keywords.Where(k => Ascii.IsValid(k)).ToArray();
-        var exact = _keywords.Where(k => !Ascii.IsValid(k)).ToArray();
-        _values = ascii.Length == 0 ? null : SearchValues.Create(ascii, StringComparison.OrdinalIgnoreCase);
-        _exactValues = exact.Length == 0 ? null : SearchValues.Create(exact, StringComparison.Ordinal);
+        var keywordList = byKeyword.Keys.ToArray();
+        _rulesOfKeyword = [.. keywordList.Select(k => byKeyword[k].ToArray())];
+        _automaton = keywordList.Length == 0 ? null : new KeywordAutomaton(keywordList);
         AnyAlwaysRuns = _alwaysRuns.Contains(true);
-        _lead = [.. leads];
         _gap = [.. gaps];
-        MaxKeywordLength = _keywords.Length == 0 ? 0 : _keywords.Max(k => k.Length);
+        MaxKeywordLength = keywordList.Length == 0 ? 0 : keywordList.Max(k => k.Length);
     }
 
     public int MaxKeywordLength { get; }
+
+    /// <summary>Per rule, the longest lead of any of its keywords.</summary>
+    public int[] MaxLead { get; }
 
     /// <summary>True when the rule has no keywords and so runs over all text.</summary>
     public bool AlwaysRuns(int rule) => _alwaysRuns[rule];
@@ -79,8 +71,7 @@ internal sealed class KeywordPrefilter
     public bool AnyAlwaysRuns { get; }
 
     /// <summary>True when a rule may match the text: one has no keywords, or some keyword occurs.</summary>
-    public bool MayMatch(ReadOnlySpan<char> text) =>
-        AnyAlwaysRuns || (_values is not null && text.IndexOfAny(_values) >= 0) || (_exactValues is not null && text.IndexOfAny(_exactValues) >= 0);
+    public bool MayMatch(ReadOnlySpan<char> text) => AnyAlwaysRuns || (_automaton is not null && _automaton.Any(text));
 
     /// <summary>
     /// For each keyword occurrence starting at or after <paramref name="from"/>, adds to its rules the window of
@@ -89,59 +80,37 @@ internal sealed class KeywordPrefilter
     /// </summary>
     public void Collect(ReadOnlySpan<char> text, int from, long baseOffset, int ruleCount, ref CandidateWindows? windows)
     {
-        if (_values is null && _exactValues is null)
+        if (_automaton is null)
         {
             return;
         }
 
-        // The next occurrence of each set at or after position: -1 none, -2 not looked for yet.
-        var nextFolded = _values is null ? -1 : -2;
-        var nextExact = _exactValues is null ? -1 : -2;
-        var position = from;
-        while (position < text.Length)
-        {
-            nextFolded = NextHit(text, position, _values, nextFolded);
-            nextExact = NextHit(text, position, _exactValues, nextExact);
-            var hit = nextFolded < 0 ? nextExact : nextExact < 0 ? nextFolded : Math.Min(nextFolded, nextExact);
-            if (hit < 0)
-            {
-                return;
-            }
-
-            position = hit;
-            var rest = text[position..];
-            var bucket = Bucket(rest[0]);
-
-            // A non-ASCII character may still equal an ASCII one ignoring case; check every keyword then.
-            foreach (var k in bucket == OtherBucket ? _allKeywords : _keywordsByFirstChar[bucket])
-            {
-                if (!rest.StartsWith(_keywords[k], StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                foreach (var rule in _rulesOfKeyword[k])
-                {
-                    windows ??= new CandidateWindows(ruleCount);
-                    var at = baseOffset + position;
-                    windows.Add(rule, Math.Max(0, at - _lead[rule]), at, _gap[rule]);
-                }
-            }
-
-            position++;
-        }
+        var state = new CollectState(this, baseOffset, ruleCount, windows);
+        _automaton.FindAll(text, from, ref state, OnHit);
+        windows = state.Windows;
     }
 
-    private static int NextHit(ReadOnlySpan<char> text, int position, SearchValues<string>? values, int known)
+    private static void OnHit(int keyword, int start, char before, ref CollectState state)
     {
-        if (values is null || known == -1 || known >= position)
+        var at = state.BaseOffset + start;
+        var inWord = char.IsAsciiLetterOrDigit(before) || before == '_';
+        foreach (var (rule, lead, wordStart) in state.Prefilter._rulesOfKeyword[keyword])
         {
-            return known;
-        }
+            if (wordStart && inWord)
+            {
+                continue;
+            }
 
-        var hit = text[position..].IndexOfAny(values);
-        return hit < 0 ? -1 : position + hit;
+            state.Windows ??= new CandidateWindows(state.RuleCount);
+            state.Windows.Add(rule, Math.Max(0, at - lead), at, state.Prefilter._gap[rule]);
+        }
     }
 
-    private static int Bucket(char c) => c < OtherBucket ? char.ToLowerInvariant(c) : OtherBucket;
+    private struct CollectState(KeywordPrefilter prefilter, long baseOffset, int ruleCount, CandidateWindows? windows)
+    {
+        public readonly KeywordPrefilter Prefilter = prefilter;
+        public readonly long BaseOffset = baseOffset;
+        public readonly int RuleCount = ruleCount;
+        public CandidateWindows? Windows = windows;
+    }
 }

@@ -56,7 +56,7 @@ public sealed class Rule
     /// </summary>
     internal Regex Anchored => _anchored ?? LazyInitializer.EnsureInitialized(
         ref _anchored,
-        () => new Regex(@"\G(?:" + Regex + ")", Regex.Options, Regex.MatchTimeout));
+        () => new Regex(@"\G(?:" + Regex + ")", Regex.Options | RegexOptions.Compiled, Regex.MatchTimeout));
 
     public string Description { get; init; } = "";
 
@@ -83,6 +83,28 @@ public sealed class Rule
     /// which keeps scanning cheap where keywords are common.
     /// </summary>
     public int? MaxKeywordOffset { get; init; }
+
+    /// <summary>
+    /// For keywords that always lie closer to the match's start than <see cref="MaxKeywordOffset"/>, their own bound:
+    /// a rule whose branches start with different keywords is then tried at few places for each.
+    /// </summary>
+    internal IReadOnlyDictionary<string, int>? KeywordOffsets { get; init; }
+
+    /// <summary>
+    /// Keywords that count only where a word starts (not right after a letter, digit or underscore): every match
+    /// holds them so, and in prose they are mostly inside other words ("async " for "nc ", "add " for "dd ").
+    /// </summary>
+    internal IReadOnlySet<string>? WordKeywords { get; init; }
+
+    /// <summary>The longest of <see cref="MaxKeywordOffset"/> and <see cref="KeywordOffsets"/> that applies to a keyword.</summary>
+    internal int LongestKeywordOffset =>
+        Keywords.Count == 0 ? 0 : Keywords.Max(k => KeywordOffsets?.GetValueOrDefault(k) is { } own ? Math.Min(own, MaxKeywordOffset ?? Reach) : MaxKeywordOffset ?? Reach);
+
+    /// <summary>
+    /// True when each place a match may start can be tried with <see cref="Anchored"/>: not on the non-backtracking
+    /// engine, which has no \G, nor for a lazily built regex, which is left unbuilt until its keyword occurs.
+    /// </summary>
+    internal bool CanTryEachPlace => Keywords.Count > 0 && !IsRegexLazy && !Regex.Options.HasFlag(RegexOptions.NonBacktracking);
 
     /// <summary>
     /// The capture group holding the secret (filters and redaction apply to it; the finding is still the whole

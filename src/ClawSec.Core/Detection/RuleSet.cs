@@ -12,19 +12,17 @@ internal sealed class RuleSet
         var leads = Rules.Select((r, i) => Math.Clamp(r.MaxKeywordOffset ?? Reach[i], 0, Reach[i])).ToArray();
         MaxMatchLength = Reach.Length == 0 ? 0 : Reach.Max();
 
-        // Trying each place is cheaper than a search when a match starts close to its keyword; the non-backtracking
-        // engine has no \G, and a lazily built regex stays unbuilt until its keyword occurs.
-        TryEachStart = [.. Rules.Select((r, i) => leads[i] <= MaxLeadTriedEach && r.Keywords.Count > 0 && !r.IsRegexLazy
-            && !r.Regex.Options.HasFlag(RegexOptions.NonBacktracking))];
+        // Trying each place is cheaper than a search when a match starts close to its keyword.
+        CanTryEach = [.. Rules.Select(r => r.CanTryEachPlace)];
 
         // A search reads a rule's reach past a window anyway, so windows that close are searched as one; places
         // tried one by one gain nothing from merging.
-        var gaps = Rules.Select((_, i) => TryEachStart[i] ? 1 : Reach[i]).ToArray();
+        var gaps = Rules.Select((_, i) => CanTryEach[i] && Math.Min(leads[i], Rules[i].LongestKeywordOffset) <= MaxLeadTriedEach ? 1 : Reach[i]).ToArray();
         Prefilter = new KeywordPrefilter(Rules, leads, gaps);
     }
 
-    /// <summary>The longest keyword lead for which the places a match may start are tried one by one.</summary>
-    public const int MaxLeadTriedEach = 40;
+    /// <summary>The longest window whose places are tried one by one rather than searched.</summary>
+    public const int MaxLeadTriedEach = 48;
 
     public Rule[] Rules { get; }
 
@@ -33,8 +31,11 @@ internal sealed class RuleSet
 
     public KeywordPrefilter Prefilter { get; }
 
-    /// <summary>Per rule, whether each place a match may start is tried with <see cref="Rule.Anchored"/> instead of a search.</summary>
-    public bool[] TryEachStart { get; }
+    /// <summary>
+    /// Per rule, whether the places a match may start can be tried one by one with <see cref="Rule.Anchored"/>; a
+    /// window of at most <see cref="MaxLeadTriedEach"/> places is, a longer one is searched.
+    /// </summary>
+    public bool[] CanTryEach { get; }
 
     /// <summary>The longest reach of any of the rules.</summary>
     public int MaxMatchLength { get; }

@@ -164,7 +164,7 @@ public sealed class Scanner
             {
                 // A match starting by `last` reads at most its reach; the regex need not look further.
                 var searchEnd = (int)Math.Min(text.Length, last + set.Reach[rule] + 1);
-                var next = set.TryEachStart[rule]
+                var next = set.CanTryEach[rule] && last - start <= RuleSet.MaxLeadTriedEach
                     ? MatchesAt(set.Rules[rule].Anchored, text, (int)start, (int)last, searchEnd, into)
                     : Matches(regex, text, (int)start, (int)last, searchEnd, into);
                 cursor = (int)Math.Max(next, last + 1);

@@ -175,8 +175,8 @@ public sealed class ScannerTests
         {
             var searching = new Scanner(RulePack.Default);
             var set = searching.RulesFor(direction);
-            Assert.Contains(true, set.TryEachStart);
-            Array.Fill(set.TryEachStart, false);
+            Assert.Contains(true, set.CanTryEach);
+            Array.Fill(set.CanTryEach, false);
 
             foreach (var text in texts)
             {
