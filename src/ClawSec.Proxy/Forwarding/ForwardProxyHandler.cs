@@ -11,7 +11,8 @@ namespace ClawSec.Proxy.Forwarding;
 
 /// <summary>
 /// Handles one proxied request: finds the destination in the absolute-form target, scans the head before the
-/// upstream is contacted, taps both bodies, and forwards with YARP. When the upstream cannot be reached the
+/// upstream is contacted, has the start of a chunked body decoded so broken framing is refused before anything is
+/// sent upstream, taps both bodies, and forwards with YARP. When the upstream cannot be reached the
 /// rest of the request body is still read and scanned before the client gets its 502, so an unreachable
 /// upstream never hides a threat.
 /// </summary>
@@ -24,6 +25,7 @@ internal sealed partial class ForwardProxyHandler
     private readonly TrafficInspector _inspector;
     private readonly ILogger _logger;
     private readonly ForwarderRequestConfig _requestConfig;
+    private readonly TimeSpan _activityTimeout;
     private readonly ProxyAuthenticator? _authenticator;
     private readonly UpstreamTrust _trust;
 
@@ -36,6 +38,7 @@ internal sealed partial class ForwardProxyHandler
         _client = client;
         _inspector = inspector;
         _logger = logger;
+        _activityTimeout = activityTimeout;
         _requestConfig = new ForwarderRequestConfig { ActivityTimeout = activityTimeout };
     }
 
@@ -86,6 +89,22 @@ internal sealed partial class ForwardProxyHandler
         var message = new MessageContext(protocol, source, target.Dest, target.Host, requestId);
         var headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? "")));
         await _inspector.InspectRequestHeadAsync(context.Request.Method, rawTarget, headers, message, context.RequestAborted).ConfigureAwait(false);
+
+        if (ChunkedBodyReadAhead.Applies(context)
+            && await ChunkedBodyReadAhead.ReadAsync(context, _activityTimeout).ConfigureAwait(false) is { } refusal)
+        {
+            Log.Refused(_logger, requestId, context.Request.Method, target.Dest, refusal.StatusCode, refusal.Reason);
+            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                await RejectAsync(context, refusal.StatusCode, refusal.Reason).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Abort();
+            }
+
+            return;
+        }
 
         var requestBody = new TappedReadStream(context.Request.Body, new BodyTap(_inspector, Direction.Outbound, message,
             () => (context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString())));
@@ -189,5 +208,8 @@ internal sealed partial class ForwardProxyHandler
 
         [LoggerMessage(2, LogLevel.Warning, "[{RequestId}] Forwarding to {Dest} failed: {Error}: {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string requestId, string dest, ForwarderError error, string reason);
+
+        [LoggerMessage(3, LogLevel.Information, "[{RequestId}] {Method} {Dest} refused before forwarding: {Status}: {Reason}")]
+        public static partial void Refused(ILogger logger, string requestId, string method, string dest, int status, string reason);
     }
 }

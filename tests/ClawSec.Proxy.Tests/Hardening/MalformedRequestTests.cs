@@ -1,31 +1,15 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using ClawSec.Proxy.Tests.Detection;
 using ClawSec.Proxy.Tests.Infrastructure;
 
 namespace ClawSec.Proxy.Tests.Hardening;
 
 /// <summary>
 /// Malformed requests, sent on raw sockets, are answered 4xx (or closed) and never forwarded: the test's upstream
-/// sees nothing. The same over an intercepted TLS connection.
+/// sees no request at all, not even a head. The same over an intercepted TLS connection to an upstream the monitor
+/// trusts, so a well-formed request there would really be forwarded.
 /// </summary>
-public sealed class MalformedRequestTests(SharedMonitor shared) : IClassFixture<SharedMonitor>
+public sealed class MalformedRequestTests(MonitorWithUpstreams fixture) : IClassFixture<MonitorWithUpstreams>
 {
-    public static TheoryData<string, bool> Cases()
-    {
-        var data = new TheoryData<string, bool>();
-        foreach (var name in Requests.Keys)
-        {
-            data.Add(name, false);
-            data.Add(name, true);
-        }
-
-        return data;
-    }
-
     private static readonly Dictionary<string, Func<string, string>> Requests = new()
     {
         ["garbage bytes"] = _ => "\u0001\u0002\u0003 not http at all\r\n\r\n",
@@ -36,35 +20,84 @@ public sealed class MalformedRequestTests(SharedMonitor shared) : IClassFixture<
         ["huge Content-Length"] = target => $"POST {target}/n HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\nhello",
         ["non-numeric Content-Length"] = target => $"POST {target}/n HTTP/1.1\r\nHost: x\r\nContent-Length: five\r\n\r\nhello",
         ["conflicting Content-Lengths"] = target => $"POST {target}/n HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-        ["bad chunk size"] = target => $"POST {target}/k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
     };
+
+    /// <summary>Chunked bodies whose framing breaks in the first chunk; each is sent in one write with its head.</summary>
+    private static readonly Dictionary<string, string> BadChunks = new()
+    {
+        ["chunk size not hex"] = "zz\r\nhello\r\n0\r\n\r\n",
+        ["negative chunk size"] = "-1\r\nhello\r\n0\r\n\r\n",
+        ["chunk size with a 0x prefix"] = "0x5\r\nhello\r\n0\r\n\r\n",
+        ["chunk size of 100 hex digits"] = new string('f', 100) + "\r\nhello\r\n0\r\n\r\n",
+        ["chunk size past 31 bits"] = "80000000\r\nhello\r\n0\r\n\r\n",
+        ["empty chunk size line"] = "\r\nhello\r\n0\r\n\r\n",
+        ["chunk size line ended by a bare LF"] = "5\nhello\r\n0\r\n\r\n",
+        ["chunk size line without its CRLF"] = "5hello\r\n0\r\n\r\n",
+        ["chunk data without its CRLF"] = "5\r\nhelloXX0\r\n\r\n",
+    };
+
+    public static TheoryData<string, bool> Cases() => Both(Requests.Keys);
+
+    public static TheoryData<string, bool> ChunkCases() => Both(BadChunks.Keys);
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Malformed_request_is_rejected_and_never_forwarded(string name, bool overTls)
     {
-        var target = overTls ? "" : shared.Upstream.Url;
-        var before = shared.Upstream.Requests.Count;
+        var upstream = fixture.UpstreamFor(overTls);
+        var before = upstream.Heads.Count;
 
-        var response = await SendRawAsync(Requests[name](target), overTls);
+        var response = await SendAsync(Requests[name](fixture.TargetFor(overTls)), overTls);
 
-        // Inside a tunnel to a plain-HTTP test upstream a well-formed head may reach the forwarder and fail upstream
-        // TLS (502); either way the client is refused and the upstream gets no request.
-        var refused = response.Length == 0 || response.StartsWith("HTTP/1.1 4", StringComparison.Ordinal)
-            || (overTls && response.StartsWith("HTTP/1.1 502", StringComparison.Ordinal));
-        Assert.True(refused, $"{name}: {response}");
-        await shared.SettleAsync();
-        Assert.Equal(before, shared.Upstream.Requests.Count);
+        Assert.True(response.Length == 0 || response.StartsWith("HTTP/1.1 4", StringComparison.Ordinal), $"{name}: {response}");
+        var settle = await fixture.SettleAsync(overTls);
+        Assert.Equal([settle], upstream.Heads.Skip(before));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkCases))]
+    public async Task Bad_chunk_framing_is_answered_400_and_not_even_the_head_reaches_the_upstream(string name, bool overTls)
+    {
+        var upstream = fixture.UpstreamFor(overTls);
+        var before = upstream.Heads.Count;
+
+        var response = await SendAsync(
+            $"POST {fixture.TargetFor(overTls)}/chunks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" + BadChunks[name], overTls);
+
+        Assert.StartsWith("HTTP/1.1 400", response);
+        Assert.Contains("\r\nConnection: close\r\n", response);
+        var settle = await fixture.SettleAsync(overTls);
+        Assert.Equal([settle], upstream.Heads.Skip(before));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_bad_chunk_after_forwarding_began_aborts_the_upstream_request_and_never_completes_it(bool overTls)
+    {
+        var upstream = fixture.UpstreamFor(overTls);
+        var path = $"/late-bad-chunk-{overTls}";
+        await using var connection = await fixture.ConnectAsync(overTls);
+
+        await connection.WriteAsync($"POST {fixture.TargetFor(overTls)}{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+        await upstream.HeadArrival(path).WaitAsync(TimeSpan.FromSeconds(20));
+        await connection.WriteAsync("zz\r\nworld\r\n0\r\n\r\n");
+        var response = await connection.ReadToEndAsync();
+
+        Assert.True(response.Length == 0 || response.StartsWith("HTTP/1.1 4", StringComparison.Ordinal)
+            || response.StartsWith("HTTP/1.1 5", StringComparison.Ordinal), response);
+        await fixture.SettleAsync(overTls);
+        Assert.DoesNotContain(upstream.Requests, r => r.PathAndQuery == path);
     }
 
     [Fact]
     public async Task Transfer_encoding_with_content_length_is_forwarded_without_the_content_length()
     {
-        var response = await SendRawAsync(
-            $"POST {shared.Upstream.Url}/te HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false);
+        var response = await SendAsync(
+            $"POST {fixture.Http.Url}/te HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false);
 
         Assert.StartsWith("HTTP/1.1 ", response);
-        var seen = shared.Upstream.Requests.LastOrDefault(r => r.PathAndQuery == "/te");
+        var seen = fixture.Http.Requests.LastOrDefault(r => r.PathAndQuery == "/te");
         if (seen is not null)
         {
             Assert.False(seen.Headers.ContainsKey("Content-Length"));
@@ -76,69 +109,23 @@ public sealed class MalformedRequestTests(SharedMonitor shared) : IClassFixture<
         }
     }
 
-    /// <summary>Sends bytes as they are, plain or inside an intercepted TLS tunnel, and reads what comes back.</summary>
-    private async Task<string> SendRawAsync(string request, bool overTls)
+    private static TheoryData<string, bool> Both(IEnumerable<string> names)
     {
-        using var tcp = new TcpClient(AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(IPAddress.Loopback, shared.Monitor.Port);
-        Stream stream = tcp.GetStream();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        if (overTls)
+        var data = new TheoryData<string, bool>();
+        foreach (var name in names)
         {
-            var dest = $"127.0.0.1:{shared.Upstream.Port}";
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT {dest} HTTP/1.1\r\nHost: {dest}\r\n\r\n"), timeout.Token);
-            var head = await ReadHeadAsync(stream, timeout.Token);
-            Assert.StartsWith("HTTP/1.1 200", head);
-            var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(shared.Monitor.LogDir, "ca.crt"));
-            var ssl = new SslStream(stream, false, (_, certificate, _, _) => certificate is not null && Issued(certificate, ca));
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "127.0.0.1",
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-            }, timeout.Token);
-            stream = ssl;
+            data.Add(name, false);
+            data.Add(name, true);
         }
 
-        try
-        {
-            await stream.WriteAsync(Encoding.Latin1.GetBytes(request), timeout.Token);
-            await stream.FlushAsync(timeout.Token);
-        }
-        catch (IOException)
-        {
-            // The proxy may answer and close before it has read all of an oversized request.
-        }
-
-        var buffer = new byte[4096];
-        try
-        {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.Latin1.GetString(buffer, 0, read);
-        }
-        catch (IOException)
-        {
-            return "";
-        }
+        return data;
     }
 
-    private static bool Issued(X509Certificate certificate, X509Certificate2 ca)
+    /// <summary>Sends the bytes in one write, plain or inside an intercepted TLS tunnel, and reads what comes back first.</summary>
+    private async Task<string> SendAsync(string request, bool overTls)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(new X509Certificate2(certificate));
-    }
-
-    private static async Task<string> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, cancellationToken) == 1)
-        {
-            head.Append((char)one[0]);
-        }
-
-        return head.ToString();
+        await using var connection = await fixture.ConnectAsync(overTls);
+        await connection.WriteAsync(request);
+        return await connection.ReadSomeAsync();
     }
 }

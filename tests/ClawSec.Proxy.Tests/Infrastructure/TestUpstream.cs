@@ -17,6 +17,7 @@ internal sealed class TestUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _address;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _headArrivals = new();
 
     private TestUpstream(WebApplication app, System.Net.IPAddress address, int port, string scheme, ConnectionCounter connections)
     {
@@ -35,8 +36,17 @@ internal sealed class TestUpstream : IAsyncDisposable
     public string Url => UrlFor(_address);
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
+    /// <summary>
+    /// "METHOD path" of every request whose head reached the upstream, recorded before its body is read, so a
+    /// request cut off in its body (which never makes it into <see cref="Requests"/>) is seen too.
+    /// </summary>
+    public ConcurrentQueue<string> Heads { get; } = new();
+
     /// <summary>The TCP connections the upstream has accepted and still has open.</summary>
     public ConnectionCounter Connections { get; }
+
+    /// <summary>Completes when the head of a request for <paramref name="pathAndQuery"/> reaches the upstream.</summary>
+    public Task HeadArrival(string pathAndQuery) => ArrivalOf(pathAndQuery).Task;
 
     /// <summary>This upstream's address under another host name (which the monitor must map to 127.0.0.1).</summary>
     public string UrlFor(string host) => $"{Scheme}://{host}:{Port}";
@@ -72,6 +82,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         TestUpstream? self = null;
         app.Run(async context =>
         {
+            self!.RecordHead(context.Request.Method, context.Request.Path + context.Request.QueryString);
             using var body = new MemoryStream();
             if (options.RecordBodies)
             {
@@ -98,6 +109,15 @@ internal sealed class TestUpstream : IAsyncDisposable
         self = new TestUpstream(app, options.Address, new Uri(address).Port, options.CertificateFor is null ? "http" : "https", connections);
         return self;
     }
+
+    private void RecordHead(string method, string pathAndQuery)
+    {
+        Heads.Enqueue(method + " " + pathAndQuery);
+        ArrivalOf(pathAndQuery).TrySetResult();
+    }
+
+    private TaskCompletionSource ArrivalOf(string pathAndQuery) =>
+        _headArrivals.GetOrAdd(pathAndQuery, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public async ValueTask DisposeAsync()
     {

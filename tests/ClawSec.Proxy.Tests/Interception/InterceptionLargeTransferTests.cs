@@ -6,7 +6,7 @@ namespace ClawSec.Proxy.Tests.Interception;
 
 /// <summary>
 /// 100 MiB each way arrives byte-exact (SHA-256 compared) over plain HTTP, through TLS interception (HTTP/1.1
-/// and HTTP/2 from the client) and through an opaque tunnel. The bodies are generated and hashed as they stream, so no side holds them whole.
+/// and HTTP/2 from the client) and through an opaque tunnel; uploads also chunked, which the proxy reads ahead of. The bodies are generated and hashed as they stream, so no side holds them whole.
 /// </summary>
 [Collection(InterceptionCollection.Name)]
 public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
@@ -30,6 +30,22 @@ public sealed class InterceptionLargeTransferTests(InterceptionFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mode == Mode.InterceptedHttp2 ? HttpVersion.Version20 : HttpVersion.Version11, response.Version);
+        Assert.Equal($"{Size.ToString(CultureInfo.InvariantCulture)} {DeterministicContent.Sha256(Size)}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData(Mode.PlainHttp)]
+    [InlineData(Mode.Intercepted)]
+    public async Task HttpClient_uploads_100_MiB_chunked_byte_exact(Mode mode)
+    {
+        var (url, client) = Setup(mode, "/upload");
+        using var _ = client;
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(new DeterministicContent.Reader(Size)) };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"{Size.ToString(CultureInfo.InvariantCulture)} {DeterministicContent.Sha256(Size)}", await response.Content.ReadAsStringAsync());
     }
 
