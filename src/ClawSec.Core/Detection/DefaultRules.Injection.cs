@@ -49,8 +49,8 @@ internal static partial class DefaultRules
             MaxMatchLength = 512,
             MaxKeywordOffset = 40,
             KeywordOffsets = Offsets(
-                ("dd ", 0), ("dd\t", 0), ("mkfs", 0), ("chmod", 0), ("find ", 0), ("find\t", 0), ("shred", 0), ("wipefs", 0),
-                ("/dev/sd", 5), ("/dev/nvme", 5)),
+                ("dd ", 0), ("dd\t", 0), ("mkfs", 0), ("()", 0), ("chmod", 0), ("find ", 0), ("find\t", 0), ("shred", 0),
+                ("wipefs", 0), ("/dev/sd", 5), ("/dev/nvme", 5)),
             WordKeywords = Words("dd ", "dd\t", "mkfs", "chmod", "find ", "find\t", "shred", "wipefs"),
         },
         new Rule
@@ -133,8 +133,9 @@ internal static partial class DefaultRules
         + @"/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]{1,2}n[0-9]{1,2}|mmcblk[0-9]|disk[0-9]|md[0-9])"
         + @"[A-Za-z0-9]{0,4}(?![A-Za-z0-9/])"
         + "|" + NoWordBefore + @"mkfs(?:\.[a-z0-9]{1,12})?[ \t][^\r\n;&|]{0,100}?/dev/[A-Za-z0-9/_-]{1,40}"
-        // :(){ :|:& };: and the same with any function name.
-        + @"|(?<![A-Za-z0-9_:.-])(?<f>[A-Za-z_:.][A-Za-z0-9_:.]{0,31})[ \t]{0,4}\([ \t]{0,4}\)[ \t]{0,4}\{[ \t]{0,4}"
+        // :(){ :|:& };: and the same with any function name. The match starts at "()", its keyword, and the name
+        // before it is read by a lookbehind, so that each "()" of ordinary code is tried at one place only.
+        + @"|(?<=(?<![A-Za-z0-9_:.-])(?<f>[A-Za-z_:.][A-Za-z0-9_:.]{0,31})[ \t]{0,4})\([ \t]{0,4}\)[ \t]{0,4}\{[ \t]{0,4}"
         + @"\k<f>[ \t]{0,4}\|[ \t]{0,4}\k<f>[ \t]{0,4}&[ \t]{0,4};?[ \t]{0,4}\}[ \t]{0,4};[ \t]{0,4}\k<f>(?![A-Za-z0-9_:.])"
         // chmod -R 777 (or a+rwx) on / or a top-level system directory.
         + "|" + NoWordBefore + "chmod"

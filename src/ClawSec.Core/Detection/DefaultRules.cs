@@ -133,10 +133,12 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A downloaded or decoded script piped into a shell.",
             Regex = PipeToShell,
-            Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"],
+            Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod", "<("],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,
-            KeywordOffsets = Offsets(("curl", 24), ("wget", 24)),
+
+            // "bash <(curl …)" holds "<(" near its start; every other branch starts at its keyword.
+            KeywordOffsets = Offsets(("curl", 0), ("wget", 0), ("<(", 16)),
             WordKeywords = Words("curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"),
         },
         new Rule
@@ -148,21 +150,22 @@ internal static partial class DefaultRules
             Regex = ShellExec,
             Keywords =
             [
-                "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "curl", "wget",
-                "iex", "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open", "__import__",
+                "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "eval", "-c", "iex",
+                "invoke-expression", "powershell", "pwsh", "shell_exec", "passthru", "proc_open", "__import__",
                 "b64decode", "fromhex", "decompress", "marshal.loads", "codecs.decode", "urlopen", "requests.get",
                 "atob", "buffer.from", "unescape", "$_get", "$_post", "$_request", "$_cookie", "processbuilder",
             ],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 256,
             KeywordOffsets = Offsets(
-                ("os.system", 0), ("os.popen", 0), ("os.exec", 0), ("subprocess", 0), ("getruntime", 8), ("curl", 36),
-                ("wget", 36), ("iex", 0), ("invoke-expression", 0), ("powershell", 0), ("pwsh", 0), ("shell_exec", 0),
+                ("os.system", 0), ("os.popen", 0), ("os.exec", 0), ("subprocess", 0), ("getruntime", 8), ("eval", 0), ("-c", 0),
+                ("iex", 0), ("invoke-expression", 0), ("powershell", 0), ("pwsh", 0), ("shell_exec", 0),
                 ("passthru", 0), ("proc_open", 0), ("__import__", 32), ("b64decode", 112), ("fromhex", 112),
                 ("decompress", 112), ("marshal.loads", 112), ("codecs.decode", 112), ("urlopen", 112),
                 ("requests.get", 112), ("atob", 28), ("buffer.from", 28), ("unescape", 28), ("$_get", 44),
                 ("$_post", 44), ("$_request", 44), ("$_cookie", 44), ("processbuilder", 12)),
-            WordKeywords = Words("os.system", "os.popen", "os.exec", "subprocess", "curl", "wget", "iex", "invoke-expression", "powershell", "pwsh", "atob"),
+            WordKeywords = Words(
+                "os.system", "os.popen", "os.exec", "subprocess", "eval", "-c", "iex", "invoke-expression", "powershell", "pwsh", "atob"),
         },
         new Rule
         {
@@ -295,8 +298,9 @@ internal static partial class DefaultRules
         + @"|import[ \t]{0,8}\{[^{}\r\n]{0,100}(?<![A-Za-z0-9_$])exec(?:Sync)?(?![A-Za-z0-9_$])[^{}\r\n]{0,100}\}[ \t]{0,8}"
         + @"from[ \t]{0,8})['""](?:node:)?child_process['""]"
         + @"|Runtime\.getRuntime\(\)[ \t]{0,4}\.[ \t]{0,4}exec[ \t]{0,4}\("
-        + "|" + NoKeyCharBefore + @"(?:eval|(?:ba|z|k|da)?sh[ \t]{1,8}-c)[ \t]{1,8}" + Quote + @"(?:\$\(|`)[ \t]{0,8}(?:curl|wget)"
-        + NoKeyCharAfter
+        // eval "$(curl …)", sh -c "$(curl …)"; the second starts at "-c", its keyword, with the shell read behind it.
+        + "|(?:" + NoKeyCharBefore + "eval|(?<=" + NoKeyCharBefore + @"(?:ba|z|k|da)?sh[ \t]{1,8})-c)[ \t]{1,8}" + Quote
+        + @"(?:\$\(|`)[ \t]{0,8}(?:curl|wget)" + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iex|invoke-expression)" + NoKeyCharAfter
         + @"(?:[^\r\n]{0,200}?(?:\.downloadstring|::frombase64string)[ \t]{0,4}\("
         + @"|[ \t]{0,4}\(?[ \t]{0,4}\(?[ \t]{0,4}(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter + "))"

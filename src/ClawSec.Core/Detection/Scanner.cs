@@ -313,6 +313,13 @@ public sealed class Scanner
         var input = text[..searchEnd];
         while (position <= limit && position <= input.Length)
         {
+            // Most places are no match; saying so is cheaper than looking for the match's length.
+            if (!anchored.IsMatch(input, position))
+            {
+                position++;
+                continue;
+            }
+
             var matched = false;
             foreach (var match in anchored.EnumerateMatches(input, position))
             {
