@@ -80,6 +80,18 @@ public sealed class Scanner
         return findings;
     }
 
+    /// <summary>
+    /// Builds now what the first scans would otherwise build on the data path: the compiled regexes that try single
+    /// places near keywords. Safe to run on another thread while scanning.
+    /// </summary>
+    public void Prepare()
+    {
+        foreach (var rule in Pack.Rules.Where(r => r.CanTryEachPlace))
+        {
+            _ = rule.Anchored;
+        }
+    }
+
     /// <summary>A scanner for one message's body, fed chunk by chunk, scanning at most <paramref name="maxBytes"/> bytes.</summary>
     public StreamScanner CreateStream(Direction direction, long maxBytes) => new(this, direction, maxBytes);
 

@@ -104,6 +104,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
     {
         var (pack, notes) = BuildRulePack(config);
         var scanner = new Scanner(pack);
+
+        // Compiling the regexes tried near keywords takes a few hundred milliseconds; not on the first request.
+        _ = Task.Run(scanner.Prepare);
         var logging = new ClawSecLoggerProvider(
             scanner, new RotatingFileWriter(Path.Combine(config.LogDir, TextLogFileName)), stderr, ToLogLevel(config.LogLevel));
         var loggerFactory = LoggerFactory.Create(b => b.ClearProviders().AddProvider(logging).SetMinimumLevel(ToLogLevel(config.LogLevel)));

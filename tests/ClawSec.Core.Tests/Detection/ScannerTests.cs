@@ -184,4 +184,15 @@ public sealed class ScannerTests
             }
         }
     }
+
+    [Fact]
+    public void Prepare_compiles_the_single_place_regex_of_every_rule_that_has_one()
+    {
+        var scanner = new Scanner(RulePack.Default);
+        scanner.Prepare();
+
+        var tried = RulePack.Default.Rules.Where(r => r.CanTryEachPlace).ToList();
+        Assert.True(tried.Count >= 30, $"{tried.Count} rules");
+        Assert.All(tried, r => Assert.StartsWith(@"\G", r.Anchored.ToString(), StringComparison.Ordinal));
+    }
 }

@@ -5,8 +5,10 @@ internal static class SharedRules
 {
     private static readonly Lazy<string> GitleaksText = new(() => File.ReadAllText(GitleaksPath));
 
-    /// <summary>gitleaks' default configuration: the repository root's ../shared/rules/gitleaks.toml.</summary>
-    /// <summary>shared/ beside the repository, or where CLAWSEC_SHARED_DIR says (.ci/run sets it for other layouts).</summary>
+    /// <summary>
+    /// gitleaks' default configuration in shared/rules: shared/ beside the repository, or where CLAWSEC_SHARED_DIR
+    /// says (.ci/run sets it for other layouts).
+    /// </summary>
     public static string GitleaksPath => Path.Combine(
         Environment.GetEnvironmentVariable("CLAWSEC_SHARED_DIR") is { Length: > 0 } shared ? shared : Path.Combine(RepositoryRoot(), "..", "shared"),
         "rules", "gitleaks.toml");
