@@ -2,7 +2,8 @@ namespace ClawSec.Core.Detection;
 
 /// <summary>
 /// Knows which provider a key belongs to, so that an agent sending its own provider key to that provider
-/// (the agent working normally) is not reported.
+/// (the agent working normally) is not reported: AI providers' keys, and the tokens of services agents use with
+/// them (GitHub, GitLab, Slack, Stripe, Hugging Face, npm, PyPI, SendGrid, AWS access key ids, Google API keys).
 /// </summary>
 public static class ProviderKeys
 {
@@ -12,6 +13,18 @@ public static class ProviderKeys
     /// </summary>
     public static bool IsKeyForHost(string key, string host) =>
         DomainOf(key) is { } domain && IsHostOrSubdomain(NormalizeHost(host), domain);
+
+    // Issuers of service tokens, by the token's prefix: the token authenticates the agent to that service.
+    private static readonly (string Prefix, string Domain)[] ServicePrefixes =
+    [
+        ("github_pat_", "github.com"), ("ghp_", "github.com"), ("gho_", "github.com"), ("ghu_", "github.com"),
+        ("ghs_", "github.com"), ("ghr_", "github.com"), ("glpat-", "gitlab.com"), ("gldt-", "gitlab.com"),
+        ("glrt-", "gitlab.com"), ("glptt-", "gitlab.com"), ("xoxb-", "slack.com"), ("xoxp-", "slack.com"),
+        ("xoxa-", "slack.com"), ("xoxr-", "slack.com"), ("xoxs-", "slack.com"), ("xoxe-", "slack.com"),
+        ("xapp-", "slack.com"), ("sk_live_", "stripe.com"), ("sk_test_", "stripe.com"), ("rk_live_", "stripe.com"),
+        ("rk_test_", "stripe.com"), ("hf_", "huggingface.co"), ("npm_", "npmjs.org"), ("pypi-", "pypi.org"),
+        ("SG.", "sendgrid.com"), ("AKIA", "amazonaws.com"), ("ASIA", "amazonaws.com"), ("AIza", "googleapis.com"),
+    ];
 
     /// <summary>The domain of the provider that issues keys of this shape, or null when it is not known.</summary>
     internal static string? DomainOf(string key)
@@ -43,6 +56,14 @@ public static class ProviderKeys
         if (k.StartsWith("xai-", StringComparison.Ordinal))
         {
             return "x.ai";
+        }
+
+        foreach (var (prefix, domain) in ServicePrefixes)
+        {
+            if (k.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return domain;
+            }
         }
 
         return null;

@@ -123,7 +123,7 @@ internal sealed partial class TrafficInspector
 
     private bool IsOwnProviderKey(string headerName, Finding finding, string host) =>
         !_reportKeysToOwnProvider
-        && finding.Rule.Name == "ai_api_key"
+        && finding.Rule.IsSecret
         && CredentialHeaders.Contains(headerName, StringComparer.OrdinalIgnoreCase)
         && ProviderKeys.IsKeyForHost(finding.Value, host);
 

@@ -22,6 +22,10 @@ internal static class FakeSecrets
 
     public static string AwsAccessKey() => "AKIA" + Random(Base32Upper, 16);
 
+    public static string GithubToken() => "ghp_" + Random(Alnum, 36);
+
+    public static string NpmToken() => "npm_" + Random(Alnum, 35) + "7";
+
     public static string SshRsaPublicKey() => "ssh-rsa AAAAB3NzaC1yc2E" + Random(Base64, 64) + " agent@example";
 
     /// <summary>A PEM block whose body is random base64 lines (the body is the secret).</summary>
