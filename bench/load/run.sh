@@ -29,6 +29,9 @@ CLAWSEC_DIR=${CLAWSEC_DIR:-}
 BG_CONNS=${BG_CONNS:-4}        # S4 "other traffic": connections
 BG_DELAY_MS=${BG_DELAY_MS:-10} # S4 "other traffic": pause between requests on each connection
 
+# S4's hosts are 127.0.0.2 .. 127.0.0.(NEW_HOSTS + 1), all in one /24.
+((NEW_HOSTS >= 1 && NEW_HOSTS <= 250)) || { echo "NEW_HOSTS must be 1..250" >&2; exit 2; }
+
 HTTP_PORT=$((BASE_PORT + 80))      # nginx, plain HTTP
 HTTPS_PORT=$((BASE_PORT + 443))    # nginx, HTTPS, certificate for 127.0.0.1
 HOSTS_PORT=$((BASE_PORT + 444))    # nginx, HTTPS on 127.0.0.1..127.0.0.201 (S4)
