@@ -52,6 +52,7 @@ public sealed class StreamScanner
     private int _keywordsSeen;
     private int _sinceScan;
     private bool _finished;
+    private bool _appended;
 
     internal StreamScanner(Scanner scanner, Direction direction, long maxBytes, int scanStep = DefaultScanStep)
     {
@@ -81,6 +82,7 @@ public sealed class StreamScanner
         var bytes = chunk[..(int)Math.Min(chunk.Length, _maxBytes - BytesScanned)];
         BytesScanned += bytes.Length;
         _decoder ??= Encoding.UTF8.GetDecoder();
+        _appended = true;
         while (!bytes.IsEmpty)
         {
             MakeRoom();
@@ -101,6 +103,41 @@ public sealed class StreamScanner
         }
     }
 
+    /// <summary>
+    /// Takes the next chunk of the body as decoded text; adds to <paramref name="into"/> the findings that have become
+    /// certain. For a stream fed text rather than UTF-8 bytes (a decoder's output): the budget then counts characters.
+    /// One stream is fed one way or the other, not both.
+    /// </summary>
+    public void AppendText(ReadOnlySpan<char> text, List<Finding> into)
+    {
+        if (_finished || text.IsEmpty || BudgetExhausted)
+        {
+            return;
+        }
+
+        var chars = text[..(int)Math.Min(text.Length, _maxBytes - BytesScanned)];
+        BytesScanned += chars.Length;
+        _appended = true;
+        while (!chars.IsEmpty)
+        {
+            MakeRoom();
+            var taken = Math.Min(chars.Length, _buffer.Length - _length);
+            chars[..taken].CopyTo(_buffer.AsSpan(_length));
+            chars = chars[taken..];
+            _length += taken;
+            _sinceScan += taken;
+            if (_sinceScan >= _scanStep)
+            {
+                Scan(final: false, into);
+            }
+        }
+
+        if (BudgetExhausted)
+        {
+            Finish(flush: false, into);
+        }
+    }
+
     /// <summary>Ends the body: adds every finding still held.</summary>
     public void Complete(List<Finding> into) => Finish(flush: true, into);
 
@@ -112,12 +149,12 @@ public sealed class StreamScanner
         }
 
         _finished = true;
-        if (_decoder is null)
+        if (!_appended)
         {
             return;
         }
 
-        if (flush)
+        if (flush && _decoder is not null)
         {
             MakeRoom();
             _decoder.Convert([], _buffer.AsSpan(_length), flush: true, out _, out var charsUsed, out _);

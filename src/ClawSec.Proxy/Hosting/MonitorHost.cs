@@ -42,6 +42,10 @@ public sealed partial class MonitorHost : IAsyncDisposable
     private readonly HttpMessageInvoker _client;
     private readonly ILogger _logger;
     private bool _stopped;
+    private IdleMemoryTrimmer? _trimmer;
+
+    /// <summary>How long the proxy is without connections before memory is given back.</summary>
+    private static readonly TimeSpan IdleTrimAfter = TimeSpan.FromSeconds(5);
 
     private MonitorHost(WebApplication? app, GatewayRelay? gateway, SshWatcher? ssh, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
         HttpMessageInvoker client, ILogger logger, IReadOnlyList<string> listen)
@@ -149,6 +153,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
             new InspectionSettings(config.MaxScanBytes, config.ReportKeysToOwnProvider), TimeProvider.System);
         WebApplication? app = null;
         GatewayRelay? gateway = null;
+        IdleMemoryTrimmer? trimmer = null;
         var listen = new List<string>();
         if (config.EnableHttpProxy)
         {
@@ -162,10 +167,15 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException(ex.Message);
             }
 
+            trimmer = new IdleMemoryTrimmer(TimeProvider.System, IdleTrimAfter);
             app = BuildProxy(config, addresses, logging, inspector, client, trust,
-                next => new ConnectMiddleware(next, connector, leaves, Authenticator(config), config.EnableMitm,
-                    TimeSpan.FromSeconds(config.TlsHandshakeTimeoutSecs),
-                    loggerFactory.CreateLogger<ConnectMiddleware>()).OnConnectionAsync);
+                next =>
+                {
+                    ConnectionDelegate connect = new ConnectMiddleware(next, connector, leaves, Authenticator(config), config.EnableMitm,
+                        TimeSpan.FromSeconds(config.TlsHandshakeTimeoutSecs),
+                        loggerFactory.CreateLogger<ConnectMiddleware>()).OnConnectionAsync;
+                    return connection => trimmer.TrackAsync(connect, connection);
+                });
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -204,7 +214,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
         var ssh = config.EnableSshWatcher
             ? new SshWatcher(config.SshPort, TimeSpan.FromSeconds(config.SshPollInterval), sink, loggerFactory.CreateLogger<SshWatcher>(), TimeProvider.System)
             : null;
-        var host = new MonitorHost(app, gateway, ssh, sink, logging, ca, client, logger, listen);
+        var host = new MonitorHost(app, gateway, ssh, sink, logging, ca, client, logger, listen) { _trimmer = trimmer };
         Log.Started(logger, string.Join(", ", listen), config.EnableMitm ? "ON" : "OFF", config.LogDir);
         return host;
     }
@@ -218,6 +228,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
         }
 
         _stopped = true;
+        _trimmer?.Dispose();
         if (_ssh is not null)
         {
             await _ssh.DisposeAsync().ConfigureAwait(false);

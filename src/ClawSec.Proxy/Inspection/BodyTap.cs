@@ -9,7 +9,7 @@ namespace ClawSec.Proxy.Inspection;
 /// base64-decoded) on its own. Findings are published as soon as they are certain. A decoder or scanner failure
 /// ends inspection of this body with a log line; the bytes keep flowing.
 /// </summary>
-internal sealed class BodyTap : IByteSink
+internal sealed class BodyTap : ITextSink
 {
     private readonly TrafficInspector _inspector;
     private readonly Direction _direction;
@@ -18,7 +18,6 @@ internal sealed class BodyTap : IByteSink
     private readonly List<Finding> _findings = [];
     private StreamScanner? _scanner;
     private BodyDecoder? _decoder;
-    private Utf8TextSink? _text;
     private bool _started;
     private bool _completed;
     private bool _reportedDecodeFailure;
@@ -72,7 +71,6 @@ internal sealed class BodyTap : IByteSink
             if (_decoder is not null)
             {
                 _decoder.Complete();
-                _text!.Complete();
                 ReportDecodeFailure();
             }
 
@@ -89,8 +87,8 @@ internal sealed class BodyTap : IByteSink
         return FlushFindingsAsync();
     }
 
-    /// <summary>Decoded body text, re-encoded as UTF-8 for the scanner.</summary>
-    void IByteSink.OnBytes(ReadOnlySpan<byte> bytes) => _scanner?.Append(bytes, _findings);
+    /// <summary>Decoded body text, handed to the scanner as it is.</summary>
+    void ITextSink.OnText(ReadOnlySpan<char> text) => _scanner?.AppendText(text, _findings);
 
     private void Start()
     {
@@ -115,8 +113,7 @@ internal sealed class BodyTap : IByteSink
             contentType = "text/plain";
         }
 
-        _text = new Utf8TextSink(this);
-        _decoder = BodyDecoder.Create(contentType, contentEncoding, _inspector.MaxScanBytes, _text, new ViewSink(this));
+        _decoder = BodyDecoder.Create(contentType, contentEncoding, _inspector.MaxScanBytes, this, new ViewSink(this));
     }
 
     private void ReportDecodeFailure()

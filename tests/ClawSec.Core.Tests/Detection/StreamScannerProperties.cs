@@ -106,4 +106,22 @@ public sealed class StreamScannerProperties
         var expected = Scanner.ScanText(Encoding.UTF8.GetString(bytes), chunked.Direction);
         return expected.SequenceEqual(found);
     }
+
+    [Property(Arbitrary = [typeof(ChunkedMessages)], MaxTest = 100)]
+    public bool Stream_fed_text_finds_what_scan_text_finds_however_the_text_is_cut(ChunkedMessage chunked)
+    {
+        // The cuts, made for the UTF-8 bytes, cut the characters here; a surrogate pair may be cut too.
+        var text = chunked.Message;
+        var stream = new StreamScanner(Scanner, chunked.Direction, long.MaxValue, chunked.ScanStep);
+        var found = new List<Finding>();
+        var start = 0;
+        foreach (var cut in chunked.Cuts.Select(c => Math.Min(c, text.Length)).Append(text.Length))
+        {
+            stream.AppendText(text.AsSpan(start, cut - start), found);
+            start = cut;
+        }
+
+        stream.Complete(found);
+        return Scanner.ScanText(text, chunked.Direction).SequenceEqual(found);
+    }
 }
