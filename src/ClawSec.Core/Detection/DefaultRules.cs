@@ -33,8 +33,9 @@ internal static partial class DefaultRules
     // An optional quote, raw or escaped once or twice (a command in a tool call's arguments is JSON in JSON).
     private const string Quote = @"(?:\\{0,3}[""'])?";
 
-    // A single pipe, not the "||" of a fallback.
-    private const string Pipe = @"(?<!\|)\|(?!\|)[ \t]{0,8}";
+    // A single pipe, not the "||" of a fallback. The pipe comes first and the check of the character before it
+    // after, so that a lazy span ending at a pipe is a vectorised search for the next '|'.
+    private const string Pipe = @"\|(?<!\|\|)(?!\|)[ \t]{0,8}";
 
     private static Dictionary<string, int> Offsets(params (string Keyword, int Offset)[] offsets) =>
         offsets.ToDictionary(o => o.Keyword, o => o.Offset, StringComparer.OrdinalIgnoreCase);

@@ -18,12 +18,13 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     // Something happened (start-up, traffic) since the last trim.
     private volatile bool _dirty = true;
 
+    /// <param name="quiet">How long without connections before memory is given back; checked every second.</param>
     public IdleMemoryTrimmer(TimeProvider time, TimeSpan quiet)
     {
         _time = time;
         _quiet = quiet;
         _lastClosed = time.GetTimestamp();
-        _timer = time.CreateTimer(_ => TrimIfIdle(), null, quiet, quiet);
+        _timer = time.CreateTimer(_ => TrimIfIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Runs one connection through <paramref name="next"/>, counting it as open meanwhile.</summary>

@@ -45,7 +45,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
     private IdleMemoryTrimmer? _trimmer;
 
     /// <summary>How long the proxy is without connections before memory is given back.</summary>
-    private static readonly TimeSpan IdleTrimAfter = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleTrimAfter = TimeSpan.FromSeconds(2);
 
     private MonitorHost(WebApplication? app, GatewayRelay? gateway, SshWatcher? ssh, ThreatSink sink, ClawSecLoggerProvider logging, CertificateAuthority ca,
         HttpMessageInvoker client, ILogger logger, IReadOnlyList<string> listen)
