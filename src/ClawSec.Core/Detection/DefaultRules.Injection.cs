@@ -30,6 +30,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A file downloaded, then made executable or run (curl -o, wget -O, Invoke-WebRequest -OutFile, DownloadFile).",
             Regex = DownloadExec,
+            Anchored = DownloadExecAnchored,
             Check = DownloadExecConfirmed,
             Keywords = ["curl", "wget", "iwr", "invoke-webrequest", "start-bitstransfer", "downloadfile", "certutil"],
             MaxMatchLength = 1200,
@@ -45,6 +46,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A command that wipes a disk or the system: dd or a redirect onto a disk, mkfs, a fork bomb, chmod -R 777 /, find / -delete.",
             Regex = DestructiveCmd,
+            Anchored = DestructiveCmdAnchored,
             Keywords = ["dd ", "dd\t", "mkfs", "()", "chmod", "find ", "find\t", "shred", "wipefs", "/dev/sd", "/dev/nvme"],
             MaxMatchLength = 512,
             MaxKeywordOffset = 40,
@@ -60,6 +62,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A command that sends the environment or a credentials file to a remote host (env | curl, curl -d @~/.aws/credentials, nc < key).",
             Regex = DataExfilCmd,
+            Anchored = DataExfilCmdAnchored,
             Keywords = ["env", "printenv", "cat ", "cat\t", "curl", "wget", "nc ", "nc\t", "ncat", "netcat", "scp", "rsync"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
@@ -72,6 +75,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "Text aimed at the agent's model: instruction overrides, fake system tags, markdown images that carry data away, hidden Unicode tag characters.",
             Regex = PromptInjection,
+            Anchored = PromptInjectionAnchored,
             Keywords =
             [
                 "ignore", "disregard", "forget", "override", "<|im_start|>", "<|system|>", "</system>", "[system",
@@ -115,8 +119,14 @@ internal static partial class DefaultRules
         + @"(?:;|&&|\r?\n|\\n)[ \t]{0,8}(?:start-process|saps|start|invoke-item|ii|&|\.\\|cmd(?:\.exe)?[ \t]{1,8}/c)"
         + @"(?![A-Za-z0-9_-]))";
 
-    [GeneratedRegex(DownloadThenRunAnything + "|" + PowerShellDownloadThenRun, Options)]
+    private const string DownloadExecPattern =
+        DownloadThenRunAnything + "|" + PowerShellDownloadThenRun;
+
+    [GeneratedRegex(DownloadExecPattern, Options)]
     private static partial Regex DownloadExec { get; }
+
+    [GeneratedRegex(@"\G(?:" + DownloadExecPattern + ")", Options)]
+    private static partial Regex DownloadExecAnchored { get; }
 
     [GeneratedRegex(@"\A(?:" + DownloadThenRun + "|" + PowerShellDownloadThenRun + ")", Options)]
     private static partial Regex DownloadExecWhole { get; }
@@ -127,7 +137,7 @@ internal static partial class DefaultRules
     /// </summary>
     private static bool DownloadExecConfirmed(ReadOnlySpan<char> candidate) => DownloadExecWhole.IsMatch(candidate);
 
-    [GeneratedRegex(
+    private const string DestructiveCmdPattern =
         // dd, shred or wipefs aimed at a whole disk or partition; a redirect onto one.
         NoWordBefore + @"(?:dd[ \t][^\r\n;&|]{0,200}?of=|(?:shred|wipefs)[ \t][^\r\n;&|]{0,100}?|(?<![>&0-9])>[ \t]{0,4})"
         + @"/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme[0-9]{1,2}n[0-9]{1,2}|mmcblk[0-9]|disk[0-9]|md[0-9])"
@@ -144,11 +154,15 @@ internal static partial class DefaultRules
         + @"[ \t]{1,8}(?:\\?[""'])?/(?:(?:bin|boot|etc|home|lib|opt|root|sbin|usr|var)/?)?(?=[\s;&|)""'`\\,]|$)"
         // find / -delete, or find / -exec rm.
         + "|" + NoWordBefore + @"find[ \t]{1,8}(?:\\?[""'])?/(?:(?:bin|boot|etc|home|lib|opt|root|sbin|usr|var)/?)?(?:\\?[""'])?[ \t]"
-        + @"[^\r\n;&|]{0,200}?(?:-delete|-exec[ \t]{1,8}rm[ \t])",
-        Options)]
+        + @"[^\r\n;&|]{0,200}?(?:-delete|-exec[ \t]{1,8}rm[ \t])";
+
+    [GeneratedRegex(DestructiveCmdPattern, Options)]
     private static partial Regex DestructiveCmd { get; }
 
-    [GeneratedRegex(
+    [GeneratedRegex(@"\G(?:" + DestructiveCmdPattern + ")", Options)]
+    private static partial Regex DestructiveCmdAnchored { get; }
+
+    private const string DataExfilCmdPattern =
         // The environment or a credentials file piped, through a few filters, into a network client.
         NoWordBefore + @"(?:env|printenv|cat[ \t]{1,8}(?:-[A-Za-z]{1,4}[ \t]{1,8}){0,2}[""']?" + SensitivePath + ")"
         + @"(?:[ \t]{0,8}\|[^|\r\n;&]{0,100}){0,3}?[ \t]{0,8}\|[ \t]{0,8}"
@@ -163,11 +177,15 @@ internal static partial class DefaultRules
         // netcat fed a credentials file; scp or rsync of one to a remote host.
         + "|" + NoWordBefore + @"(?:nc|ncat|netcat)[ \t][^\r\n;&|<]{0,100}<[ \t]{0,4}[""']?" + SensitivePath
         + "|" + NoWordBefore + @"(?:scp|rsync)(?:[ \t]{1,8}-[A-Za-z]{1,8}){0,4}[ \t]{1,8}[""']?" + SensitivePath
-        + @"[""']?[ \t]{1,8}[^\s@:]{1,64}@?[A-Za-z0-9.-]{1,253}:",
-        Options)]
+        + @"[""']?[ \t]{1,8}[^\s@:]{1,64}@?[A-Za-z0-9.-]{1,253}:";
+
+    [GeneratedRegex(DataExfilCmdPattern, Options)]
     private static partial Regex DataExfilCmd { get; }
 
-    [GeneratedRegex(
+    [GeneratedRegex(@"\G(?:" + DataExfilCmdPattern + ")", Options)]
+    private static partial Regex DataExfilCmdAnchored { get; }
+
+    private const string PromptInjectionPattern =
         // "Ignore all previous instructions" and its kin; a phrase that is only quoted ("…") is talk about it.
         @"(?:(?<quote>[""'“‘`])|(?<![""'“‘`]))(?<![A-Za-z0-9_-])(?i:ignore|disregard|forget|override)"
         + "(?:" + Gap + "(?i:all|any|of|the|your|my|these|those|every|everything)){0,4}"
@@ -187,7 +205,11 @@ internal static partial class DefaultRules
         + @"|(?<!\uDB40[\uDC00-\uDC7F])(?:(?<!\uD83C\uDFF4)(?:\uDB40[\uDC00-\uDC7F]){2,4000}|(?:\uDB40[\uDC00-\uDC7F]){8,4000})"
         + @"|(?<!\\u[dD][bB]40\\u[dD][cC][0-7][0-9a-fA-F])"
         + @"(?:(?<!\\u[dD]83[cC]\\u[dD][fF][fF]4)(?:\\u[dD][bB]40\\u[dD][cC][0-7][0-9a-fA-F]){2,600}"
-        + @"|(?:\\u[dD][bB]40\\u[dD][cC][0-7][0-9a-fA-F]){8,600})",
-        Options)]
+        + @"|(?:\\u[dD][bB]40\\u[dD][cC][0-7][0-9a-fA-F]){8,600})";
+
+    [GeneratedRegex(PromptInjectionPattern, Options)]
     private static partial Regex PromptInjection { get; }
+
+    [GeneratedRegex(@"\G(?:" + PromptInjectionPattern + ")", Options)]
+    private static partial Regex PromptInjectionAnchored { get; }
 }

@@ -54,6 +54,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "An AI provider API key (Anthropic, OpenAI, OpenRouter, Groq, xAI).",
             Regex = AiApiKey,
+            Anchored = AiApiKeyAnchored,
             Keywords = ["sk-", "gsk_", "xai-"],
             IsSecret = true,
             MaxMatchLength = 512,
@@ -66,6 +67,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "An AWS access key id.",
             Regex = AwsAccessKey,
+            Anchored = AwsAccessKeyAnchored,
             Keywords = ["akia", "asia", "abia", "acca"],
             IsSecret = true,
             MaxMatchLength = 32,
@@ -78,6 +80,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A PEM or PGP private key block.",
             Regex = PrivateKeyPem,
+            Anchored = PrivateKeyPemAnchored,
             Keywords = ["private key"],
             IsSecret = true,
             MaxMatchLength = 8192,
@@ -90,6 +93,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A path to an SSH private key file.",
             Regex = SshKeyFile,
+            Anchored = SshKeyFileAnchored,
             Keywords = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"],
             MaxMatchLength = 64,
             MaxKeywordOffset = 8,
@@ -101,6 +105,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A path to the system's account or privilege files.",
             Regex = UnixSensitive,
+            Anchored = UnixSensitiveAnchored,
             Keywords = ["passwd", "shadow", "sudoers"],
             MaxMatchLength = 64,
             MaxKeywordOffset = 12,
@@ -112,6 +117,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A path to a credentials file (.env or AWS credentials).",
             Regex = DotenvFile,
+            Anchored = DotenvFileAnchored,
             Keywords = [".env", "credentials"],
             MaxMatchLength = 64,
             MaxKeywordOffset = 12,
@@ -123,6 +129,7 @@ internal static partial class DefaultRules
             Severity = Severity.Low,
             Description = "An SSH public key.",
             Regex = SshPubkey,
+            Anchored = SshPubkeyAnchored,
             Keywords = ["ssh-", "ecdsa-sha2"],
             MaxMatchLength = 2048,
             MaxKeywordOffset = 4,
@@ -134,6 +141,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "A downloaded or decoded script piped into a shell.",
             Regex = PipeToShell,
+            Anchored = PipeToShellAnchored,
             Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod", "<("],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,
@@ -149,6 +157,7 @@ internal static partial class DefaultRules
             Severity = Severity.High,
             Description = "Code that runs a command through a shell.",
             Regex = ShellExec,
+            Anchored = ShellExecAnchored,
             Keywords =
             [
                 "os.system", "os.popen", "os.exec", "subprocess", "child_process", "getruntime", "eval", "-c", "iex",
@@ -175,6 +184,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A command that connects a shell to a remote host.",
             Regex = ReverseShell,
+            Anchored = ReverseShellAnchored,
             Keywords =
             [
                 "/dev/tcp", "/dev/udp", "nc ", "nc\t", "nc.", "ncat", "netcat", "mkfifo", "socat", "socket",
@@ -196,6 +206,7 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A recursive delete of the root, a system directory or the home directory.",
             Regex = DestructiveRm,
+            Anchored = DestructiveRmAnchored,
             Keywords = ["rm ", "rm\t", "rd ", "rmdir", "remove-item"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 0,
@@ -208,13 +219,14 @@ internal static partial class DefaultRules
             Severity = Severity.Critical,
             Description = "A write to an SSH authorized_keys file.",
             Regex = SshKeyInject,
+            Anchored = SshKeyInjectAnchored,
             Keywords = ["authorized_keys"],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 640,
         },
     ];
 
-    [GeneratedRegex(
+    private const string AiApiKeyPattern =
         NoKeyCharBefore + "(?:"
         + "sk-ant-[A-Za-z0-9_-]{20,400}" // Anthropic
         + "|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,400}" // OpenAI project, service account, admin keys
@@ -223,71 +235,105 @@ internal static partial class DefaultRules
         + "|gsk_[A-Za-z0-9]{40,100}" + NoKeyCharAfter // Groq
         + "|xai-[A-Za-z0-9]{40,120}" + NoKeyCharAfter // xAI
         + "|sk-(?=[A-Za-z]{0,400}[0-9])[A-Za-z0-9]{32,400}" + NoKeyCharAfter // other sk- keys: long, with digits
-        + ")",
-        Options)]
+        + ")";
+
+    [GeneratedRegex(AiApiKeyPattern, Options)]
     private static partial Regex AiApiKey { get; }
 
-    [GeneratedRegex("(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])", Options)]
+    [GeneratedRegex(@"\G(?:" + AiApiKeyPattern + ")", Options)]
+    private static partial Regex AiApiKeyAnchored { get; }
+
+    private const string AwsAccessKeyPattern =
+        "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])";
+
+    [GeneratedRegex(AwsAccessKeyPattern, Options)]
     private static partial Regex AwsAccessKey { get; }
+
+    [GeneratedRegex(@"\G(?:" + AwsAccessKeyPattern + ")", Options)]
+    private static partial Regex AwsAccessKeyAnchored { get; }
 
     // The header, then the key body (base64 lines, raw or JSON-escaped newlines, "Proc-Type:"-style headers, the
     // one-line form with spaces) up to the END line, so that redacting the value removes the key material.
     // A space continues the body only after a colon or before a long base64 run, so trailing prose is not taken.
-    [GeneratedRegex(
+    private const string PrivateKeyPemPattern =
         "(?:-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|SSH2 ENCRYPTED) )?PRIVATE KEY-----"
         + "|-----BEGIN PGP PRIVATE KEY BLOCK-----)"
         + @"(?:[A-Za-z0-9+/=\r\n\t,:\\]|-(?!----)|(?<=:) |[ ](?=[A-Za-z0-9+/=]{16})){0,7800}"
-        + "(?:-----END [A-Z0-9 ]{0,40}-----)?",
-        Options)]
+        + "(?:-----END [A-Z0-9 ]{0,40}-----)?";
+
+    [GeneratedRegex(PrivateKeyPemPattern, Options)]
     private static partial Regex PrivateKeyPem { get; }
 
+    [GeneratedRegex(@"\G(?:" + PrivateKeyPemPattern + ")", Options)]
+    private static partial Regex PrivateKeyPemAnchored { get; }
+
     // Private keys only: the public half (.pub) and certificates (-cert) are not secrets.
-    [GeneratedRegex(
-        NoWordBefore + @"\.ssh" + Sep + @"id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?" + NoKeyCharAfter + @"(?!\.pub)",
-        Options)]
+    private const string SshKeyFilePattern =
+        NoWordBefore + @"\.ssh" + Sep + @"id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?" + NoKeyCharAfter + @"(?!\.pub)";
+
+    [GeneratedRegex(SshKeyFilePattern, Options)]
     private static partial Regex SshKeyFile { get; }
+
+    [GeneratedRegex(@"\G(?:" + SshKeyFilePattern + ")", Options)]
+    private static partial Regex SshKeyFileAnchored { get; }
 
     // Anything may precede the separator: a URL path (host/etc/passwd), traversal (../../etc/passwd) or a prefix
     // (/usr/local/etc/passwd) all name the file, as the original's plain pattern did. A documented template
     // (/etc/passwd.example) does not; a backup (/etc/passwd.bak, /etc/shadow-) still does.
-    [GeneratedRegex(
+    private const string UnixSensitivePattern =
         Sep + "etc" + Sep + @"(?:passwd|shadow|gshadow|sudoers(?:\.d)?|master\.passwd)"
-        + @"(?![A-Za-z0-9_]|\.(?:example|sample|template|dist)(?![A-Za-z0-9_]))",
-        Options)]
+        + @"(?![A-Za-z0-9_]|\.(?:example|sample|template|dist)(?![A-Za-z0-9_]))";
+
+    [GeneratedRegex(UnixSensitivePattern, Options)]
     private static partial Regex UnixSensitive { get; }
 
+    [GeneratedRegex(@"\G(?:" + UnixSensitivePattern + ")", Options)]
+    private static partial Regex UnixSensitiveAnchored { get; }
+
     // .env and its variants (.env.local, .env.production) but not the committed templates (.env.example).
-    [GeneratedRegex(
+    private const string DotenvFilePattern =
         Sep + "(?:"
         + @"\.env(?!\.(?:example|sample|template|dist|defaults)" + NoKeyCharAfter + @")(?:\.[A-Za-z0-9_-]{1,32})?"
         + NoKeyCharAfter
         + @"|\.aws" + Sep + "credentials" + NoKeyCharAfter
-        + ")",
-        Options)]
+        + ")";
+
+    [GeneratedRegex(DotenvFilePattern, Options)]
     private static partial Regex DotenvFile { get; }
 
-    [GeneratedRegex(
+    [GeneratedRegex(@"\G(?:" + DotenvFilePattern + ")", Options)]
+    private static partial Regex DotenvFileAnchored { get; }
+
+    private const string SshPubkeyPattern =
         NoKeyCharBefore + "(?:"
         + @"ssh-(?:rsa|dss|ed25519)(?:-cert-v01@openssh\.com)?"
         + @"|ecdsa-sha2-nistp(?:256|384|521)(?:-cert-v01@openssh\.com)?"
         + @"|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com"
-        + @")[ \t]{1,8}[A-Za-z0-9+/]{40,1600}={0,3}",
-        Options)]
+        + @")[ \t]{1,8}[A-Za-z0-9+/]{40,1600}={0,3}";
+
+    [GeneratedRegex(SshPubkeyPattern, Options)]
     private static partial Regex SshPubkey { get; }
 
-    [GeneratedRegex(
+    [GeneratedRegex(@"\G(?:" + SshPubkeyPattern + ")", Options)]
+    private static partial Regex SshPubkeyAnchored { get; }
+
+    private const string PipeToShellPattern =
         NoKeyCharBefore + "(?:curl|wget)" + NoKeyCharAfter + @"[^\r\n]{0,300}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
         + "|" + NoKeyCharBefore + @"(?:base64[ \t]{1,8}(?:-[A-Za-z]{0,4}[dD][A-Za-z]{0,4}|--decode)|xxd[ \t]{1,8}(?:-[a-z][ \t]{1,8}){0,2}-r)"
         + NoKeyCharAfter + @"[^\r\n]{0,200}?" + Pipe + "(?:" + Shell + "|" + Interpreter + ")"
         + "|" + NoKeyCharBefore + @"(?:(?:ba|z|k|da)?sh|source)[ \t]{1,8}<\([ \t]{0,8}(?:curl|wget)" + NoKeyCharAfter
         + "|(?i:" + NoKeyCharBefore + "(?:iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)" + NoKeyCharAfter
-        + @"[^\r\n]{0,300}?" + Pipe + "(?:iex|invoke-expression)" + NoKeyCharAfter + ")",
-        Options)]
+        + @"[^\r\n]{0,300}?" + Pipe + "(?:iex|invoke-expression)" + NoKeyCharAfter + ")";
+
+    [GeneratedRegex(PipeToShellPattern, Options)]
     private static partial Regex PipeToShell { get; }
+
+    [GeneratedRegex(@"\G(?:" + PipeToShellPattern + ")", Options)]
+    private static partial Regex PipeToShellAnchored { get; }
 
     // Code that hands a string to a shell. Running a fixed command (sh -c 'npm test') is ordinary and not matched;
     // running what was just downloaded (eval "$(curl …)") is.
-    [GeneratedRegex(
+    private const string ShellExecPattern =
         @"(?<![A-Za-z0-9_.])os\.(?:system|popen|exec(?:l|le|lp|lpe|v|ve|vp|vpe))[ \t]{0,4}\("
         + @"|(?<![A-Za-z0-9_.])subprocess\.(?:run|call|check_call|check_output|Popen)[ \t]{0,4}\("
         + @"[^\r\n;]{0,300}?(?<![A-Za-z0-9_])shell[ \t]{0,4}=[ \t]{0,4}True(?![A-Za-z0-9_])"
@@ -321,11 +367,15 @@ internal static partial class DefaultRules
         + "|(?i:" + NoKeyCharBefore + @"(?:powershell|pwsh)(?:\.exe)?" + NoKeyCharAfter + @"[^\r\n]{0,100}?[ \t]-"
         + "(?:ec|e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?)?)"
         + @"[ \t]{1,8}[A-Za-z0-9+/=]{20,600})"
-        + @"|(?<![A-Za-z0-9_$>:.-])(?:shell_exec|passthru|proc_open)[ \t]{0,4}\(",
-        Options)]
+        + @"|(?<![A-Za-z0-9_$>:.-])(?:shell_exec|passthru|proc_open)[ \t]{0,4}\(";
+
+    [GeneratedRegex(ShellExecPattern, Options)]
     private static partial Regex ShellExec { get; }
 
-    [GeneratedRegex(
+    [GeneratedRegex(@"\G(?:" + ShellExecPattern + ")", Options)]
+    private static partial Regex ShellExecAnchored { get; }
+
+    private const string ReverseShellPattern =
         // bash -i >& /dev/tcp/host/port 0>&1, or any use of bash's network redirection.
         "(?:" + NoKeyCharBefore + @"(?:ba|z|k|da)?sh[ \t]{1,8}-i[ \t]{0,8}(?:[0-9]?>&|&>|>)[ \t]{0,8})?"
         + @"/dev/(?:tcp|udp)/(?:[A-Za-z0-9.:_-]{1,255}/[0-9]{1,5}(?:[ \t]{0,8}0>&1)?)?"
@@ -352,13 +402,17 @@ internal static partial class DefaultRules
         // PowerShell's TCP client, awk's /inet/tcp, and telnet piped through a shell into telnet.
         + @"|(?i:new-object[ \t]{1,8}(?:system\.)?net\.sockets\.tcpclient)"
         + @"|/inet/tcp/[0-9]{1,5}/[A-Za-z0-9.:_-]{1,255}/[0-9]{1,5}"
-        + "|" + NoKeyCharBefore + @"telnet[ \t][^\r\n|]{1,100}\|[ \t]{0,8}(?:/bin/)?(?:ba)?sh[ \t]{0,8}(?:-i[ \t]{0,8})?\|[ \t]{0,8}telnet",
-        Options)]
+        + "|" + NoKeyCharBefore + @"telnet[ \t][^\r\n|]{1,100}\|[ \t]{0,8}(?:/bin/)?(?:ba)?sh[ \t]{0,8}(?:-i[ \t]{0,8})?\|[ \t]{0,8}telnet";
+
+    [GeneratedRegex(ReverseShellPattern, Options)]
     private static partial Regex ReverseShell { get; }
+
+    [GeneratedRegex(@"\G(?:" + ReverseShellPattern + ")", Options)]
+    private static partial Regex ReverseShellAnchored { get; }
 
     // rm with a recursive flag aimed at /, /*, a top-level system directory, ~ or $HOME. The target must end
     // there: "rm -rf /tmp/build" or "rm -rf /var/lib/apt/lists/*" is housekeeping.
-    [GeneratedRegex(
+    private const string DestructiveRmPattern =
         NoWordBefore + "rm"
         + @"(?=(?:[ \t]{1,8}(?:-[A-Za-z]{1,8}|--[a-z-]{1,24}|--(?=[ \t]))){0,6}?[ \t]{1,8}"
         + @"(?:-[A-Za-z]{0,7}[rR][A-Za-z]{0,7}|--recursive)(?![A-Za-z-]))"
@@ -372,12 +426,16 @@ internal static partial class DefaultRules
         + @"|(?i:" + NoWordBefore + @"(?:rd|rmdir)[ \t]{1,8}/s(?:[ \t]{1,8}/q)?[ \t]{1,8}[""']?[A-Za-z]:\\?(?:\*|windows|users)?"
         + @"(?=[\s""'`;&|]|$)"
         + "|" + NoWordBefore + @"remove-item[ \t][^\r\n;|]{0,60}?-recurse[^\r\n;|]{0,60}?[ \t][""']?[A-Za-z]:\\(?:\*|windows|users)?"
-        + @"(?=[\s""'`;&|]|$))",
-        Options)]
+        + @"(?=[\s""'`;&|]|$))";
+
+    [GeneratedRegex(DestructiveRmPattern, Options)]
     private static partial Regex DestructiveRm { get; }
 
+    [GeneratedRegex(@"\G(?:" + DestructiveRmPattern + ")", Options)]
+    private static partial Regex DestructiveRmAnchored { get; }
+
     // Redirection, tee, cp/mv/install or a Python open(…, "a"/"w") onto authorized_keys; reading it is not matched.
-    [GeneratedRegex(
+    private const string SshKeyInjectPattern =
         "(?:(?<![>&])(?:>>?|&gt;(?:&gt;)?)"
         + "|" + NoKeyCharBefore + @"tee(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}"
         + "|" + NoKeyCharBefore + @"(?:cp|mv|install)(?:[ \t]{1,8}-[A-Za-z-]{1,12}){0,3}(?:[ \t]{1,8}[^\s;|&<>'""]{1,200}){1,2}?"
@@ -385,7 +443,11 @@ internal static partial class DefaultRules
         + "|" + NoKeyCharBefore + @"(?:-[A-Za-z]{0,4}[oO]|--output(?:-document)?)(?:[ \t]{1,8}|=)"
         + @"|(?:appendFile|writeFile)(?:Sync)?[ \t]{0,4}\([ \t]{0,4})"
         + @"[ \t]{0,8}[""'`]?(?:[^\s'"";|&<>]{0,100}[/\\])?(?:\.ssh[/\\]|administrators_)authorized_keys2?(?![A-Za-z0-9_.-])"
-        + @"|(?:\.ssh[/\\]{1,2}|administrators_)authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]",
-        Options)]
+        + @"|(?:\.ssh[/\\]{1,2}|administrators_)authorized_keys2?[""']\)?[ \t]{0,4},[ \t]{0,4}[""'][aw]";
+
+    [GeneratedRegex(SshKeyInjectPattern, Options)]
     private static partial Regex SshKeyInject { get; }
+
+    [GeneratedRegex(@"\G(?:" + SshKeyInjectPattern + ")", Options)]
+    private static partial Regex SshKeyInjectAnchored { get; }
 }

@@ -53,10 +53,15 @@ public sealed class Rule
     /// <summary>
     /// <see cref="Regex"/> matching only where a search starts (<c>\G</c>), so that the few places next to a keyword
     /// can be tried one by one: a search that scans on from a keyword costs as much as scanning the whole text.
+    /// Built-in rules give a source-generated one; for others it is compiled on first use.
     /// </summary>
-    internal Regex Anchored => _anchored ?? LazyInitializer.EnsureInitialized(
-        ref _anchored,
-        () => new Regex(@"\G(?:" + Regex + ")", Regex.Options | RegexOptions.Compiled, Regex.MatchTimeout));
+    internal Regex Anchored
+    {
+        get => _anchored ?? LazyInitializer.EnsureInitialized(
+            ref _anchored,
+            () => new Regex(@"\G(?:" + Regex + ")", Regex.Options | RegexOptions.Compiled, Regex.MatchTimeout));
+        init => _anchored = value;
+    }
 
     public string Description { get; init; } = "";
 
