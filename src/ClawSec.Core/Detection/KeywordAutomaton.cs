@@ -17,7 +17,7 @@ internal sealed class KeywordAutomaton
 {
     // Per UTF-16 code unit, its class: characters of no keyword share class 0; an upper-case ASCII letter has its
     // lower case's class.
-    private readonly byte[] _class = new byte[char.MaxValue + 1];
+    private readonly ushort[] _class = new ushort[char.MaxValue + 1];
     private readonly int _classCount;
 
     // _next[state * _classCount + class]: the state after reading a character of that class, times _classCount,
@@ -39,12 +39,7 @@ internal sealed class KeywordAutomaton
             var folded = Fold(c);
             if (_class[folded] == 0)
             {
-                _class[folded] = (byte)classes++;
-            }
-
-            if (classes > byte.MaxValue)
-            {
-                throw new ArgumentException("Keywords use too many distinct characters.", nameof(keywords));
+                _class[folded] = (ushort)classes++;
             }
         }
 

@@ -81,6 +81,16 @@ public sealed class KeywordAutomatonTests
         Assert.False(automaton.Any("cur l"));
     }
 
+    [Fact]
+    public void Takes_keywords_of_hundreds_of_distinct_characters()
+    {
+        var keywords = Enumerable.Range(0, 400).Select(i => new string((char)(0x4E00 + i), 2)).ToArray();
+        var automaton = new KeywordAutomaton(keywords);
+
+        Assert.True(automaton.Any("x" + keywords[399] + "y"));
+        Assert.False(automaton.Any(keywords[399][..1] + keywords[398][..1]));
+    }
+
     // ASCII letters fold; the Kelvin sign is a k and the long s an s, as in a case-insensitive regex.
     private static bool Occurs(string keyword, string text, int at)
     {
