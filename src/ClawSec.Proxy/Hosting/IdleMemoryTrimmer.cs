@@ -13,46 +13,52 @@ internal sealed class IdleMemoryTrimmer : IDisposable
     private readonly TimeSpan _quiet;
     private readonly ITimer _timer;
     private int _open;
-    private long _lastClosed;
+    private long _lastClosedTicks;
+    private int _trims;
 
-    // Something happened (start-up, traffic) since the last trim.
-    private volatile bool _dirty = true;
+    // 1 when something happened (start-up, traffic) since the last trim.
+    private int _dirty = 1;
 
     /// <param name="quiet">How long without connections before memory is given back; checked every second.</param>
     public IdleMemoryTrimmer(TimeProvider time, TimeSpan quiet)
     {
         _time = time;
         _quiet = quiet;
-        _lastClosed = time.GetTimestamp();
+        _lastClosedTicks = time.GetUtcNow().UtcTicks;
         _timer = time.CreateTimer(_ => TrimIfIdle(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
+
+    /// <summary>How many times memory was given back.</summary>
+    public int Trims => Volatile.Read(ref _trims);
 
     /// <summary>Runs one connection through <paramref name="next"/>, counting it as open meanwhile.</summary>
     public async Task TrackAsync(ConnectionDelegate next, ConnectionContext connection)
     {
         Interlocked.Increment(ref _open);
-        _dirty = true;
+        Volatile.Write(ref _dirty, 1);
         try
         {
             await next(connection).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Exchange(ref _lastClosed, _time.GetTimestamp());
+            Interlocked.Exchange(ref _lastClosedTicks, _time.GetUtcNow().UtcTicks);
             Interlocked.Decrement(ref _open);
         }
     }
 
-    public void Dispose() => _timer.Dispose();
-
-    private void TrimIfIdle()
+    /// <summary>Gives memory back if there has been traffic since the last time and no connection for a while.</summary>
+    public void TrimIfIdle()
     {
-        if (!_dirty || Volatile.Read(ref _open) > 0 || _time.GetElapsedTime(Interlocked.Read(ref _lastClosed)) < _quiet)
+        var quietFor = TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastClosedTicks));
+        if (Volatile.Read(ref _open) > 0 || quietFor < _quiet || Interlocked.Exchange(ref _dirty, 0) == 0)
         {
             return;
         }
 
-        _dirty = false;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Interlocked.Increment(ref _trims);
     }
+
+    public void Dispose() => _timer.Dispose();
 }
