@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace ClawSec.Proxy.Forwarding;
@@ -18,7 +17,9 @@ internal static class UpstreamClient
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
+
+        // No propagator: no tracing headers added, and no diagnostics handler on every request's path.
+        ActivityHeadersPropagator = null,
         ConnectCallback = connector.ConnectCallback,
         SslOptions = trust.ClientOptions(),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
