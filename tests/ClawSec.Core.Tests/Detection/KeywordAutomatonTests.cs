@@ -79,6 +79,9 @@ public sealed class KeywordAutomatonTests
         Assert.True(automaton.Any("\u212A"[0] + "x" + "S\u212A-"));
         Assert.False(automaton.Any("É"));
         Assert.False(automaton.Any("cur l"));
+
+        // Found by the property above: a keyword holding the long s is the keyword with an s.
+        Assert.True(new KeywordAutomaton(["a\u017F"]).Any("xAs"));
     }
 
     [Fact]
