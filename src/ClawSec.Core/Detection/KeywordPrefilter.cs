@@ -16,14 +16,15 @@ internal sealed class KeywordPrefilter
 
     /// <summary>
     /// <paramref name="leads"/>: per rule, how far before one of its keywords a match may start, unless the rule
-    /// says so for that keyword (<see cref="Rule.KeywordOffsets"/>). <paramref name="gaps"/>: per rule, how far apart
-    /// two windows may be and still be merged into one (see <see cref="CandidateWindows.Add"/>).
+    /// says so for that keyword (<see cref="Rule.KeywordOffsets"/>). <paramref name="reach"/> and
+    /// <paramref name="tryEach"/>: per rule, its reach and whether its places can be tried one by one, which decide
+    /// how far apart two windows may be and still be merged (see <see cref="CandidateWindows.Add"/>).
     /// </summary>
-    public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads, IReadOnlyList<int> gaps)
+    public KeywordPrefilter(IReadOnlyList<Rule> rules, IReadOnlyList<int> leads, IReadOnlyList<int> reach, IReadOnlyList<bool> tryEach)
     {
         var byKeyword = new Dictionary<string, List<(int Rule, int Lead, bool WordStart)>>(StringComparer.OrdinalIgnoreCase);
         _alwaysRuns = new bool[rules.Count];
-        MaxLead = new int[rules.Count];
+        var maxLead = new int[rules.Count];
         for (var i = 0; i < rules.Count; i++)
         {
             var keywords = rules[i].Keywords.Where(k => !string.IsNullOrEmpty(k)).ToList();
@@ -47,7 +48,7 @@ internal sealed class KeywordPrefilter
                     list[existing] = (i, Math.Max(list[existing].Lead, lead), list[existing].WordStart && wordStart);
                 }
 
-                MaxLead[i] = Math.Max(MaxLead[i], lead);
+                maxLead[i] = Math.Max(maxLead[i], lead);
             }
         }
 
@@ -55,14 +56,14 @@ internal sealed class KeywordPrefilter
         _rulesOfKeyword = [.. keywordList.Select(k => byKeyword[k].ToArray())];
         _automaton = keywordList.Length == 0 ? null : new KeywordAutomaton(keywordList);
         AnyAlwaysRuns = _alwaysRuns.Contains(true);
-        _gap = [.. gaps];
+
+        // A search reads a rule's reach past a window anyway, so windows that close are searched as one; places
+        // tried one by one gain nothing from merging.
+        _gap = [.. Enumerable.Range(0, rules.Count).Select(i => tryEach[i] && maxLead[i] <= RuleSet.MaxLeadTriedEach ? 1 : reach[i])];
         MaxKeywordLength = keywordList.Length == 0 ? 0 : keywordList.Max(k => k.Length);
     }
 
     public int MaxKeywordLength { get; }
-
-    /// <summary>Per rule, the longest lead of any of its keywords.</summary>
-    public int[] MaxLead { get; }
 
     /// <summary>True when the rule has no keywords and so runs over all text.</summary>
     public bool AlwaysRuns(int rule) => _alwaysRuns[rule];

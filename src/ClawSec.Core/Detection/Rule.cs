@@ -101,10 +101,6 @@ public sealed class Rule
     /// </summary>
     internal IReadOnlySet<string>? WordKeywords { get; init; }
 
-    /// <summary>The longest of <see cref="MaxKeywordOffset"/> and <see cref="KeywordOffsets"/> that applies to a keyword.</summary>
-    internal int LongestKeywordOffset =>
-        Keywords.Count == 0 ? 0 : Keywords.Max(k => KeywordOffsets?.GetValueOrDefault(k) is { } own ? Math.Min(own, MaxKeywordOffset ?? Reach) : MaxKeywordOffset ?? Reach);
-
     /// <summary>
     /// True when each place a match may start can be tried with <see cref="Anchored"/>: not on the non-backtracking
     /// engine, which has no \G, nor for a lazily built regex, which is left unbuilt until its keyword occurs.

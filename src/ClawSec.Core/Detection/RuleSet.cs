@@ -14,11 +14,7 @@ internal sealed class RuleSet
 
         // Trying each place is cheaper than a search when a match starts close to its keyword.
         CanTryEach = [.. Rules.Select(r => r.CanTryEachPlace)];
-
-        // A search reads a rule's reach past a window anyway, so windows that close are searched as one; places
-        // tried one by one gain nothing from merging.
-        var gaps = Rules.Select((_, i) => CanTryEach[i] && Math.Min(leads[i], Rules[i].LongestKeywordOffset) <= MaxLeadTriedEach ? 1 : Reach[i]).ToArray();
-        Prefilter = new KeywordPrefilter(Rules, leads, gaps);
+        Prefilter = new KeywordPrefilter(Rules, leads, Reach, CanTryEach);
     }
 
     /// <summary>The longest window whose places are tried one by one rather than searched.</summary>

@@ -327,23 +327,6 @@ public sealed class DefaultRulesTests
         Assert.Equal(1, finding.Offset);
     }
 
-    [Theory]
-    [MemberData(nameof(TruePositives))]
-    public void Match_fits_its_rule_reach_and_holds_a_keyword_near_its_start(string rule, string text)
-    {
-        // Scanning relies on both bounds: a match is looked for only near keywords, and held only that long.
-        foreach (var finding in Scanner.ScanText(text, Direction.Outbound))
-        {
-            var keywordAt = finding.Rule.Keywords
-                .Select(k => finding.Value.IndexOf(k, StringComparison.OrdinalIgnoreCase))
-                .Where(at => at >= 0)
-                .DefaultIfEmpty(int.MaxValue)
-                .Min();
-            Assert.True(keywordAt <= finding.Rule.MaxKeywordOffset, $"{rule}: keyword at {keywordAt} in {finding.Value}");
-            Assert.True(finding.Value.Length < finding.Rule.MaxMatchLength, $"{rule}: {finding.Value.Length} chars");
-        }
-    }
-
     [Fact]
     public void Every_default_rule_has_three_true_positives_and_three_near_misses_of_its_own()
     {
