@@ -33,13 +33,20 @@ public sealed class WebSocketFrameDecoderAllocationTests
             Push(decoder, wire, chunkSize);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int round = 0; round < 20; round++)
+        // The fewest bytes of a few measurements: the runtime may allocate on this thread while it recompiles a hot
+        // method mid-measurement (seen under a loaded test run), but a decoder that allocates does so every time.
+        long allocated = long.MaxValue;
+        for (int measurement = 0; measurement < 5 && allocated > 0; measurement++)
         {
-            Push(decoder, wire, chunkSize);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 20; round++)
+            {
+                Push(decoder, wire, chunkSize);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.False(decoder.Failed);
         Assert.True(sink.Bytes > 0);
         return allocated;
