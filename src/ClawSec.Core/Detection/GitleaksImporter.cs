@@ -17,7 +17,10 @@ namespace ClawSec.Core.Detection;
 /// Differences that traffic imposes: rules limited to file paths are skipped, and path or commit allowlists are
 /// ignored; a keyword must occur within a rule's match (gitleaks looks for it anywhere in a file). Our placeholder
 /// filter applies on top. Regexes run on the non-backtracking engine, built when a keyword first occurs, since
-/// building hundreds of them takes seconds.
+/// building hundreds of them takes seconds. Where a keyword sits in a pattern bounds where a match can start around
+/// it, and a pattern of unbounded length that may end at the end of the text is searched only as far as its match
+/// with each unbounded run at its shortest (<see cref="PatternShape"/>): a longer secret is found cut there, and
+/// redaction runs on to the end of its token.
 /// </remarks>
 public static class GitleaksImporter
 {
@@ -25,6 +28,12 @@ public static class GitleaksImporter
 
     /// <summary>Reach of a rule whose matches have no bound (or a larger one); longer matches are found shortened.</summary>
     public const int MaxReach = 4096;
+
+    /// <summary>
+    /// Added to <see cref="PatternShape.TruncatableReach"/> for a rule whose matches may end where the text does:
+    /// its search sees that much and a few characters more, and a longer match is found cut there.
+    /// </summary>
+    internal const int TruncationMargin = 16;
 
     /// <summary>The rules of a gitleaks TOML file; throws <see cref="FormatException"/> when it is not TOML.</summary>
     public static GitleaksImport Load(string tomlText)
@@ -145,7 +154,13 @@ public static class GitleaksImporter
 
         allowlists.AddRange(global.Where(g => g.TargetRules is null || g.TargetRules.Contains(id)).Select(g => g.Allowlist));
         var entropy = Number(table, "entropy");
+        var keywords = Strings(table, "keywords").Select(k => k.ToLowerInvariant()).Where(k => k.Length > 0).Distinct().ToList();
         var bounded = maxLength is { } max && max <= MaxReach;
+        var shape = PatternShape.Parse(pattern);
+        var reach = bounded ? (int)Math.Max(1, maxLength!.Value)
+            : shape?.TruncatableReach() is { } cut && cut + TruncationMargin <= MaxReach ? cut + TruncationMargin
+            : MaxReach;
+        var lead = shape?.KeywordLead(keywords) ?? (bounded ? (int)maxLength!.Value : null);
         return new Rule
         {
             Name = NamePrefix + id,
@@ -154,15 +169,15 @@ public static class GitleaksImporter
             AppliesTo = Directions.Outbound,
             Description = Text(table, "description") ?? $"gitleaks rule {id}.",
             RegexFactory = () => Build(pattern),
-            Keywords = [.. Strings(table, "keywords").Select(k => k.ToLowerInvariant()).Where(k => k.Length > 0).Distinct()],
+            Keywords = keywords,
             IsSecret = true,
             SecretGroup = secretGroup,
 
             // gitleaks drops a secret whose entropy is at or below the figure; ours drops below it.
             MinEntropy = entropy is > 0 ? Math.BitIncrement(entropy.Value) : null,
             Allowlists = allowlists,
-            MaxMatchLength = bounded ? (int)Math.Max(1, maxLength!.Value) : MaxReach,
-            MaxKeywordOffset = bounded ? (int)maxLength!.Value : null,
+            MaxMatchLength = reach,
+            MaxKeywordOffset = lead is { } l ? Math.Min(l, reach) : null,
         };
     }
 

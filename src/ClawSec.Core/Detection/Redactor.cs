@@ -66,7 +66,7 @@ internal static class Redactor
         var spans = new List<(int Start, int End)>();
         if (secret is var (secretAt, secretLength))
         {
-            spans.Add((secretAt - regionStart, secretAt + secretLength - regionStart));
+            spans.Add((secretAt - regionStart, TokenEnd(text, secretAt + secretLength) - regionStart));
         }
 
         if (!scanner.FindSecrets(text[regionStart..regionEnd], spans))
@@ -179,6 +179,20 @@ internal static class Redactor
         }
 
         return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>
+    /// Where the token holding a secret that ends at <paramref name="end"/> ends: a secret found cut short (a rule
+    /// searches a bounded stretch of text) is redacted to the end of its run of key characters.
+    /// </summary>
+    public static int TokenEnd(ReadOnlySpan<char> text, int end)
+    {
+        while (end < text.Length && IsKeyChar(text[end]))
+        {
+            end++;
+        }
+
+        return end;
     }
 
     private static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '_' or '-';

@@ -285,7 +285,7 @@ public sealed class Scanner
                     foreach (var (index, length) in matches)
                     {
                         var (start, secretLength) = SecretSpan(_secrets.Rules[i], text, index, length);
-                        spans.Add((start, start + secretLength));
+                        spans.Add((start, Redactor.TokenEnd(text, start + secretLength)));
                     }
                 }
             }
