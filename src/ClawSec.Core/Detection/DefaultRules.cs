@@ -142,6 +142,7 @@ internal static partial class DefaultRules
             Description = "A downloaded or decoded script piped into a shell.",
             Regex = PipeToShell,
             Anchored = PipeToShellAnchored,
+            MayStartAt = CommandPlaceChecks.PipeToShell,
             Keywords = ["curl", "wget", "base64", "xxd", "iwr", "irm", "invoke-webrequest", "invoke-restmethod", "<("],
             MaxMatchLength = 1024,
             MaxKeywordOffset = 32,

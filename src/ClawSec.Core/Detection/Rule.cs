@@ -122,6 +122,9 @@ public sealed class Rule
     /// <summary>A check of the secret that a regex cannot express; null: none.</summary>
     internal ValueCheck? Check { get; init; }
 
+    /// <summary>A quick test, before the regex is tried at a place, that a match may start there; null: none.</summary>
+    internal PlaceCheck? MayStartAt { get; init; }
+
     /// <summary><see cref="MaxMatchLength"/> clamped to what the scanners support.</summary>
     internal int Reach => Math.Clamp(MaxMatchLength, 1, MaxMatchLengthLimit);
 

@@ -177,7 +177,7 @@ public sealed class Scanner
                 // A match starting by `last` reads at most its reach; the regex need not look further.
                 var searchEnd = (int)Math.Min(text.Length, last + set.Reach[rule] + 1);
                 var next = set.CanTryEach[rule] && last - start <= RuleSet.MaxLeadTriedEach
-                    ? MatchesAt(set.Rules[rule].Anchored, text, (int)start, (int)last, searchEnd, into)
+                    ? MatchesAt(set.Rules[rule], text, (int)start, (int)last, searchEnd, into)
                     : Matches(regex, text, (int)start, (int)last, searchEnd, into);
                 cursor = (int)Math.Max(next, last + 1);
             }
@@ -316,17 +316,19 @@ public sealed class Scanner
     }
 
     /// <summary>
-    /// The same as <see cref="Matches"/>, found by trying the anchored regex at each place from
+    /// The same as <see cref="Matches"/>, found by trying the anchored regex at each place (that its place check lets through) from
     /// <paramref name="startat"/> to <paramref name="limit"/>: the leftmost match, then the next from its end.
     /// </summary>
-    private static int MatchesAt(Regex anchored, ReadOnlySpan<char> text, int startat, int limit, int searchEnd, List<(int Index, int Length)> into)
+    private static int MatchesAt(Rule rule, ReadOnlySpan<char> text, int startat, int limit, int searchEnd, List<(int Index, int Length)> into)
     {
+        var anchored = rule.Anchored;
+        var mayStartAt = rule.MayStartAt;
         var position = startat;
         var input = text[..searchEnd];
         while (position <= limit && position <= input.Length)
         {
             // Most places are no match; saying so is cheaper than looking for the match's length.
-            if (!anchored.IsMatch(input, position))
+            if ((mayStartAt is not null && !mayStartAt(input, position)) || !anchored.IsMatch(input, position))
             {
                 position++;
                 continue;

@@ -61,7 +61,7 @@ public sealed class KeywordLeadTests
         return false;
     }
 
-    private static IEnumerable<string> Texts() =>
+    internal static IEnumerable<string> Texts() =>
         DefaultRulesTests.TruePositives.Select(row => row.Data.Item2)
             .Concat(SecretRulesTests.TruePositives.Select(row => row.Data.Item2))
             .Concat(InjectionRulesTests.TruePositives.Select(row => row.Data.Item2))

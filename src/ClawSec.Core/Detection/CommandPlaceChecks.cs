@@ -1,0 +1,164 @@
+using System.Buffers;
+
+namespace ClawSec.Core.Detection;
+
+/// <summary>
+/// <see cref="PlaceCheck"/>s of the command rules: what a command must hold, before its line or command ends, for the
+/// rule's regex to match it. <c>CommandPlaceCheckTests</c> checks every match of the rules' examples passes.
+/// </summary>
+internal static class CommandPlaceChecks
+{
+    private static readonly SearchValues<char> PipeOrRedirectOrLineEnd = SearchValues.Create("|<\r\n");
+    private static readonly SearchValues<char> PipeOrLineEnd = SearchValues.Create("|\r\n");
+    private static readonly SearchValues<char> OptionOrSubstitutionOrCommandEnd = SearchValues.Create("-$\r\n;&|");
+    private static readonly SearchValues<char> OptionOrCommandEnd = SearchValues.Create("-\r\n;&|");
+    private static readonly SearchValues<char> RedirectOrCommandEnd = SearchValues.Create("<\r\n;&|");
+
+    /// <summary>
+    /// How far from its start a pipe_to_shell match has its pipe at most: the longest command name
+    /// (<c>invoke-restmethod</c>) and up to 300 characters of arguments.
+    /// </summary>
+    private const int PipeReach = 330;
+
+    /// <summary>
+    /// pipe_to_shell: every form pipes into a shell (<c>|</c>) or reads a process substitution (<c>&lt;(</c>) on its
+    /// line, within <see cref="PipeReach"/> of its start.
+    /// </summary>
+    public static bool PipeToShell(ReadOnlySpan<char> input, int position)
+    {
+        var rest = input[position..Math.Min(input.Length, position + PipeReach)];
+        int at;
+        while ((at = rest.IndexOfAny(PipeOrRedirectOrLineEnd)) >= 0)
+        {
+            if (rest[at] == '|' || (rest[at] == '<' && at + 1 < rest.Length && rest[at + 1] == '('))
+            {
+                return true;
+            }
+
+            if (rest[at] != '<')
+            {
+                return false;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// data_exfil_cmd, by the command it starts with: the environment or a file piped on (<c>|</c>), curl with an
+    /// upload option or a substitution, wget with <c>--post-file</c>, netcat reading a file (<c>&lt;</c>), each before
+    /// its command ends; scp and rsync are not checked.
+    /// </summary>
+    public static bool DataExfil(ReadOnlySpan<char> input, int position)
+    {
+        var rest = input[position..];
+        if (StartsWith(rest, "curl"))
+        {
+            return FirstIs(rest, OptionOrSubstitutionOrCommandEnd, '-', '$');
+        }
+
+        if (StartsWith(rest, "wget"))
+        {
+            return FirstIs(rest, OptionOrCommandEnd, '-', '-');
+        }
+
+        if (StartsWith(rest, "nc") || StartsWith(rest, "netcat"))
+        {
+            return FirstIs(rest, RedirectOrCommandEnd, '<', '<');
+        }
+
+        if (StartsWith(rest, "env") || StartsWith(rest, "printenv") || StartsWith(rest, "cat"))
+        {
+            return FirstIs(rest, PipeOrLineEnd, '|', '|');
+        }
+
+        return true;
+    }
+
+    private static readonly SearchValues<char> CommandEndOrEscape = SearchValues.Create("\r\n;&|\\");
+    private static readonly SearchValues<char> OptionOrLineEnd = SearchValues.Create("-\r\n");
+
+    /// <summary>The first characters of what runs a downloaded file: sudo, chmod, a shell or interpreter, source, a path.</summary>
+    private static readonly SearchValues<char> RunStart = SearchValues.Create("sScCbBzZdDkKpPrRnN.~/$");
+
+    /// <summary>How far a download_exec command reaches before the next command: 700 characters and its name.</summary>
+    private const int DownloadReach = 720;
+
+    /// <summary>
+    /// download_exec at curl or wget: PowerShell's form has its <c>-OutFile</c> option on the line; the shell form
+    /// ends the command (<c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, a line end, a JSON-escaped one) and runs something next,
+    /// which starts with one of a few characters (sudo, chmod, sh, python, source, a path). Other starts are not checked.
+    /// </summary>
+    public static bool DownloadExec(ReadOnlySpan<char> input, int position)
+    {
+        var rest = input[position..];
+        if (!StartsWith(rest, "curl") && !StartsWith(rest, "wget"))
+        {
+            return true;
+        }
+
+        if (FirstIs(rest[..Math.Min(rest.Length, PipeReach)], OptionOrLineEnd, '-', '-'))
+        {
+            return true;
+        }
+
+        rest = rest[4..Math.Min(rest.Length, DownloadReach)];
+        int at;
+        while ((at = rest.IndexOfAny(CommandEndOrEscape)) >= 0)
+        {
+            var c = rest[at];
+            var next = at + 1;
+            if (c == '\\')
+            {
+                if (next >= rest.Length || rest[next] != 'n')
+                {
+                    rest = rest[next..];
+                    continue;
+                }
+
+                next++;
+            }
+            else if (c is '&' or '|')
+            {
+                if (next >= rest.Length || rest[next] != c)
+                {
+                    // A single & or | ends the command without starting one the regex follows.
+                    return false;
+                }
+
+                next++;
+            }
+            else if (c == '\r' && next < rest.Length && rest[next] == '\n')
+            {
+                next++;
+            }
+
+            var after = rest[next..].TrimStart(" \t");
+            if (after.Length > 0 && RunStart.Contains(after[0]))
+            {
+                return true;
+            }
+
+            if (c != '\\')
+            {
+                // The command ended here and what follows runs nothing the rule knows.
+                return false;
+            }
+
+            rest = rest[next..];
+        }
+
+        return false;
+    }
+
+    private static bool StartsWith(ReadOnlySpan<char> text, string word) => text.StartsWith(word, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when the first of <paramref name="stops"/> in the text is <paramref name="a"/> or <paramref name="b"/>.</summary>
+    private static bool FirstIs(ReadOnlySpan<char> text, SearchValues<char> stops, char a, char b)
+    {
+        var at = text.IndexOfAny(stops);
+        return at >= 0 && (text[at] == a || text[at] == b);
+    }
+}
