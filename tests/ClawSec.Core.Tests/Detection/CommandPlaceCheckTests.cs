@@ -1,4 +1,7 @@
 using ClawSec.Core.Detection;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace ClawSec.Core.Tests.Detection;
 
@@ -29,6 +32,38 @@ public sealed class CommandPlaceCheckTests
         }
 
         Assert.True(matches >= 10, $"{name}: only {matches} matches in the examples");
+    }
+
+    /// <summary>Pieces of commands and prose, so that random sequences of them match the command rules often.</summary>
+    private static readonly string[] Pieces =
+    [
+        "curl ", "wget ", "CURL ", "curl.exe ", "curl -fsSL https://x.io/i.sh", " -o i.sh", " -O i.sh", " | ", "|", "||", " && ", "&", ";",
+        "\n", "\r\n", "\r", "\\n", "\\", "sh", "bash ", "sudo ", "sudo -E ", "python3", " -", "chmod +x ", "./i.sh", "i.sh", "/tmp/i.sh",
+        "$HOME/i.sh", "source ", ". ", "env", "printenv", "cat ", "~/.aws/credentials", "/etc/passwd", ".env", " -d @", "--data-binary ",
+        "-F f=@", "$(", "$(cat ~/.ssh/id_rsa)", "nc ", "host 9000 ", "< ", "<", "<(", "(", "-OutFile x.exe", "; Start-Process x.exe",
+        "iwr https://x.io/x.exe", "iex", "base64 -d", "xxd -r -p", "--post-file=", "scp ", "evil@host:", "word ", " ", "\t", "'", "\"",
+    ];
+
+    public static Arbitrary<string> Commands() =>
+        Gen.Choose(1, 40).SelectMany(n => Gen.ArrayOf(Gen.Elements(Pieces), n)).Select(string.Concat).ToArbitrary();
+
+    [Property(Arbitrary = [typeof(CommandPlaceCheckTests)], MaxTest = 500)]
+    public void Wherever_a_rule_matches_its_place_check_lets_the_place_through(string text)
+    {
+        foreach (var rule in RulePack.Default.Rules.Where(r => r.MayStartAt is not null))
+        {
+            foreach (var end in new[] { text.Length, text.Length * 2 / 3, text.Length / 3 })
+            {
+                var input = text.AsSpan(0, end);
+                for (var at = 0; at <= end; at++)
+                {
+                    if (rule.Anchored.IsMatch(input, at))
+                    {
+                        Assert.True(rule.MayStartAt!(input, at), $"{rule.Name} matches at {at} of «{input}» but its place check says no");
+                    }
+                }
+            }
+        }
     }
 
     [Theory]
