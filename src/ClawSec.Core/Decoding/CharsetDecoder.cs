@@ -16,8 +16,8 @@ internal sealed class CharsetDecoder : IByteSink
     private readonly Decoder _decoder;
     private readonly ITextSink _output;
 
-    // UTF-8, the usual case, is decoded by the vectorised transcoder, much faster than a Decoder on invalid bytes
-    // (binary bodies); the end of a sequence cut between pushes waits in _carry.
+    // UTF-8, the usual case, is decoded by Utf8Transcoder, much faster than a Decoder on invalid bytes (binary
+    // bodies); the end of a sequence cut between pushes waits in _carry.
     private readonly bool _utf8;
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
@@ -106,7 +106,7 @@ internal sealed class CharsetDecoder : IByteSink
 
         do
         {
-            var status = Utf8.ToUtf16(bytes, _buffer.AsSpan(1), out var read, out var written, replaceInvalidSequences: true, isFinalBlock: flush);
+            var status = Utf8Transcoder.ToUtf16(bytes, _buffer.AsSpan(1), out var read, out var written, isFinalBlock: flush);
             bytes = bytes[read..];
             Emit(written, flush && bytes.IsEmpty);
             if (status == OperationStatus.NeedMoreData)
