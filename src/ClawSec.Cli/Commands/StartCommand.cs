@@ -12,6 +12,9 @@ internal static class StartCommand
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
 
+    // The signal handlers of a running monitor, kept for the life of the process.
+    private static PosixSignalRegistration[] s_signals = [];
+
     public static async Task<int> RunAsync(string? configPath, bool noMitm, TextWriter stdout, TextWriter stderr)
     {
         ClawSecConfig config;
@@ -62,9 +65,13 @@ internal static class StartCommand
             stderr.WriteLine("clawsec: replaced a stale PID file");
         }
 
-        using var shutdown = new CancellationTokenSource();
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); });
+        // Neither is disposed: a signal that comes again while the monitor drains, or as the process exits, is
+        // ignored rather than ending it with 143 before the threat log is closed. The drain is bounded anyway.
+        var shutdown = new CancellationTokenSource();
+        s_signals = [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); }),
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; shutdown.Cancel(); }),
+        ];
 
         MonitorHost host;
         try
