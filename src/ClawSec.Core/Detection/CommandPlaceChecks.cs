@@ -80,8 +80,11 @@ internal static class CommandPlaceChecks
     private static readonly SearchValues<char> CommandEndOrEscape = SearchValues.Create("\r\n;&|\\");
     private static readonly SearchValues<char> OptionOrLineEnd = SearchValues.Create("-\r\n");
 
-    /// <summary>The first characters of what runs a downloaded file: sudo, chmod, a shell or interpreter, source, a path.</summary>
-    private static readonly SearchValues<char> RunStart = SearchValues.Create("sScCbBzZdDkKpPrRnN.~/$");
+    /// <summary>
+    /// The first characters of what runs a downloaded file: sudo, chmod, a shell or interpreter, source, a path (the
+    /// shell form is case-sensitive).
+    /// </summary>
+    private static readonly SearchValues<char> RunStart = SearchValues.Create("scbzdkprn.~/$");
 
     /// <summary>How far a download_exec command reaches before the next command: 700 characters and its name.</summary>
     private const int DownloadReach = 720;

@@ -66,7 +66,7 @@ public sealed class Scanner
             matches.Clear();
             try
             {
-                MatchWindows(set, i, span, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
+                MatchWindows(set, i, span, 0, 0, int.MaxValue, windows is null ? default : windows.Of(i), matches, out _);
             }
             catch (RegexMatchTimeoutException)
             {
@@ -146,7 +146,7 @@ public sealed class Scanner
         long baseOffset,
         int cursor,
         int limit,
-        List<(long Start, long End)>? windows,
+        ReadOnlySpan<(long Start, long End)> windows,
         List<(int Index, int Length)> into,
         out int windowsDone)
     {
@@ -155,11 +155,6 @@ public sealed class Scanner
         if (set.Prefilter.AlwaysRuns(rule))
         {
             return cursor <= limit ? Matches(regex, text, cursor, limit, text.Length, into) : cursor;
-        }
-
-        if (windows is null)
-        {
-            return cursor;
         }
 
         foreach (var (windowStart, windowEnd) in windows)
@@ -281,7 +276,7 @@ public sealed class Scanner
                 for (var i = 0; i < _secrets.Rules.Length; i++)
                 {
                     matches.Clear();
-                    MatchWindows(_secrets, i, text, 0, 0, int.MaxValue, windows?.Of(i), matches, out _);
+                    MatchWindows(_secrets, i, text, 0, 0, int.MaxValue, windows is null ? default : windows.Of(i), matches, out _);
                     foreach (var (index, length) in matches)
                     {
                         var (start, secretLength) = SecretSpan(_secrets.Rules[i], text, index, length);

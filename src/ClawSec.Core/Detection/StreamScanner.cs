@@ -181,17 +181,16 @@ public sealed class StreamScanner
         for (var i = 0; i < _rules.Rules.Length; i++)
         {
             var cursor = (int)(_cursor[i] - _bufferStart);
-            var windows = _windows?.Of(i);
             _matches.Clear();
             try
             {
-                cursor = Scanner.MatchWindows(_rules, i, text, _bufferStart, cursor, limit, windows, _matches, out var done);
-                windows?.RemoveRange(0, done);
+                cursor = Scanner.MatchWindows(_rules, i, text, _bufferStart, cursor, limit, _windows is null ? default : _windows.Of(i), _matches, out var done);
+                _windows?.Consume(i, done);
             }
             catch (RegexMatchTimeoutException)
             {
                 // Only user rules carry a timeout; such a rule finds nothing in this stretch of text.
-                windows?.RemoveAll(w => w.End - _bufferStart <= limit);
+                _windows?.DropEndingBy(i, _bufferStart + limit);
             }
 
             _scanner.AddFindings(_rules.Rules[i], text, _bufferStart, _matches, _batch);
