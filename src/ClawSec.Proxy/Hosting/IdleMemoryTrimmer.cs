@@ -4,8 +4,9 @@ namespace ClawSec.Proxy.Hosting;
 
 /// <summary>
 /// Gives memory back to the system once the proxy has been without connections for a while: a full, compacting
-/// collection that returns free pages. An idle process allocates nothing, so the collector would otherwise never run
-/// and keep what the last burst of traffic left committed.
+/// collection that returns free pages, then the C library's free pages. An idle process allocates nothing, so the
+/// collector would otherwise never run and keep what the last burst of traffic left committed; glibc keeps freed
+/// native memory (TLS, the JIT) in its arenas until asked.
 /// </summary>
 internal sealed class IdleMemoryTrimmer : IDisposable
 {
@@ -57,6 +58,7 @@ internal sealed class IdleMemoryTrimmer : IDisposable
         }
 
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
         Interlocked.Increment(ref _trims);
     }
 
