@@ -167,7 +167,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException(ex.Message);
             }
 
-            trimmer = new IdleMemoryTrimmer(TimeProvider.System, IdleTrimAfter);
+            trimmer = new IdleMemoryTrimmer(TimeProvider.System, IdleTrimAfter, () => System.Runtime.JitInfo.GetCompiledMethodCount());
             app = BuildProxy(config, addresses, logging, inspector, client, trust,
                 next =>
                 {
