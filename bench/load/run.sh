@@ -6,7 +6,7 @@
 #   QUICK=1 bench/load/run.sh         # 1 repetition, short runs
 #   SCENARIOS="S1 S5" REPS=3 bench/load/run.sh
 #
-# Settings (environment): REPS, DURATION (wrk seconds), SCENARIOS, BASE_PORT, RESULTS_DIR,
+# Settings (environment): REPS, DURATION (wrk seconds), SCENARIOS, BASE_PORT, RESULTS_DIR, IDLE_WAIT (S6),
 # CLAWSEC_DIR (an already published ClawSec; otherwise it is published from this checkout), KEEP_WORK=1.
 set -uo pipefail
 
@@ -17,10 +17,10 @@ LIB=$HERE/lib
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
     REPS=${REPS:-1}; DURATION=${DURATION:-2}; S3_COUNT_1=${S3_COUNT_1:-50}; S3_COUNT_10=${S3_COUNT_10:-150}
-    NEW_HOSTS=${NEW_HOSTS:-50}; TUNNELS=${TUNNELS:-300}; BIG_MIB=${BIG_MIB:-20}; SETTLE=${SETTLE:-2}
+    NEW_HOSTS=${NEW_HOSTS:-50}; TUNNELS=${TUNNELS:-300}; BIG_MIB=${BIG_MIB:-20}; SETTLE=${SETTLE:-2}; IDLE_WAIT=${IDLE_WAIT:-5}
 else
     REPS=${REPS:-5}; DURATION=${DURATION:-5}; S3_COUNT_1=${S3_COUNT_1:-200}; S3_COUNT_10=${S3_COUNT_10:-600}
-    NEW_HOSTS=${NEW_HOSTS:-200}; TUNNELS=${TUNNELS:-1000}; BIG_MIB=${BIG_MIB:-100}; SETTLE=${SETTLE:-5}
+    NEW_HOSTS=${NEW_HOSTS:-200}; TUNNELS=${TUNNELS:-1000}; BIG_MIB=${BIG_MIB:-100}; SETTLE=${SETTLE:-5}; IDLE_WAIT=${IDLE_WAIT:-10}
 fi
 SCENARIOS=${SCENARIOS:-"S1 S2 S3 S4 S5 S6 S7"}
 BASE_PORT=${BASE_PORT:-18000}
@@ -444,7 +444,8 @@ scenario_s6() {
                 sleep 2
                 record S6 "" fresh_rss_mb "$t" "$rep" "$(rss_mb "${SVC_PID[$t]}")"
                 warm "$t"
-                sleep 2
+                # Idle: long enough for background work after the warm-up (compilation, a memory trim) to end.
+                sleep "$IDLE_WAIT"
                 out=$(python3 "$LIB/tunnels.py" --proxy "127.0.0.1:${PROXY_PORT[$t]}" --target "127.0.0.1:$HTTPS_PORT" \
                     --cafile "${CA_FILE[$t]}" --count "$TUNNELS" --pid "${SVC_PID[$t]}" --hold 3 --after "$SETTLE")
             fi
@@ -481,7 +482,7 @@ main() {
     {
         echo "date: $(date -Is)"
         echo "commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)"
-        echo "settings: REPS=$REPS DURATION=${DURATION}s SCENARIOS=\"$SCENARIOS\" NEW_HOSTS=$NEW_HOSTS TUNNELS=$TUNNELS BIG_MIB=$BIG_MIB QUICK=$QUICK"
+        echo "settings: REPS=$REPS DURATION=${DURATION}s SCENARIOS=\"$SCENARIOS\" NEW_HOSTS=$NEW_HOSTS TUNNELS=$TUNNELS IDLE_WAIT=${IDLE_WAIT}s BIG_MIB=$BIG_MIB QUICK=$QUICK"
         echo "cpus: $(nproc), $(lscpu | sed -n 's/^Model name: *//p')"
         echo "memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
         echo "kernel: $(uname -r)"

@@ -167,7 +167,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException(ex.Message);
             }
 
-            trimmer = new IdleMemoryTrimmer(TimeProvider.System, IdleTrimAfter);
+            trimmer = new IdleMemoryTrimmer(TimeProvider.System, IdleTrimAfter, () => System.Runtime.JitInfo.GetCompiledMethodCount());
             app = BuildProxy(config, addresses, logging, inspector, client, trust,
                 next =>
                 {
@@ -319,8 +319,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
     private static WebApplication BuildProxy(ClawSecConfig config, IReadOnlyList<IPAddress> addresses, ClawSecLoggerProvider logging,
         TrafficInspector inspector, HttpMessageInvoker client, UpstreamTrust trust, Func<ConnectionDelegate, ConnectionDelegate> connect)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ClawSec", Args = [] });
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration files to watch, no console logging, routing or QUIC to load. Each
+        // assembly loaded stays mapped, and resident, for the life of the process.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "ClawSec", Args = [] });
         builder.Logging.AddProvider(logging);
         builder.Logging.SetMinimumLevel(ToLogLevel(config.LogLevel));
         // Framework request logs name URLs and headers; they add nothing to ours below Warning.
@@ -333,7 +334,7 @@ public sealed partial class MonitorHost : IAsyncDisposable
             sp.GetRequiredService<IHttpForwarder>(), client, sp.GetRequiredService<TrafficInspector>(),
             sp.GetRequiredService<ILogger<ForwardProxyHandler>>(), TimeSpan.FromSeconds(config.UpstreamActivityTimeoutSecs),
             Authenticator(config), trust));
-        builder.WebHost.UseKestrel(kestrel =>
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;

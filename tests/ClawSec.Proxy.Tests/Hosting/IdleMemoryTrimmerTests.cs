@@ -10,7 +10,7 @@ public sealed class IdleMemoryTrimmerTests
     public async Task Memory_is_given_back_once_after_traffic_when_no_connection_has_been_open_for_the_quiet_time()
     {
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
-        using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2));
+        using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => 0);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var connection = trimmer.TrackAsync(_ => release.Task, new DefaultConnectionContext());
 
@@ -35,6 +35,86 @@ public sealed class IdleMemoryTrimmerTests
 
         await trimmer.TrackAsync(_ => Task.CompletedTask, new DefaultConnectionContext());
         time.Advance(TimeSpan.FromSeconds(2));
+        trimmer.TrimIfIdle();
+        Assert.Equal(2, trimmer.Trims);
+    }
+
+    [Fact]
+    public void Memory_is_given_back_after_start_up_when_no_connection_comes()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => 0);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        Assert.Equal(0, trimmer.Trims);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+    }
+
+    [Fact]
+    public void Memory_is_given_back_again_once_compilation_after_the_last_trim_has_stopped()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        long compiled = 100;
+        using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => compiled);
+
+        // Traffic is trimmed after even while the JIT is still busy.
+        compiled = 200;
+        time.Advance(TimeSpan.FromSeconds(2));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        // Background compilation goes on: wait until it stops.
+        compiled = 300;
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        compiled = 400;
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        Assert.Equal(2, trimmer.Trims);
+
+        // Nothing compiled since.
+        time.Advance(TimeSpan.FromSeconds(10));
+        trimmer.TrimIfIdle();
+        Assert.Equal(2, trimmer.Trims);
+    }
+
+    [Fact]
+    public async Task Compilation_while_a_connection_is_open_waits_for_the_quiet_time()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        long compiled = 0;
+        using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => compiled);
+        time.Advance(TimeSpan.FromSeconds(2));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = trimmer.TrackAsync(_ => release.Task, new DefaultConnectionContext());
+        compiled = 50;
+        time.Advance(TimeSpan.FromSeconds(5));
+        trimmer.TrimIfIdle();
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        release.SetResult();
+        await connection;
+        time.Advance(TimeSpan.FromSeconds(1));
+        trimmer.TrimIfIdle();
+        Assert.Equal(1, trimmer.Trims);
+
+        time.Advance(TimeSpan.FromSeconds(1));
         trimmer.TrimIfIdle();
         Assert.Equal(2, trimmer.Trims);
     }
