@@ -3,6 +3,9 @@ using ClawSec.Proxy.Hosting;
 
 namespace ClawSec.Proxy.Tests.Hosting;
 
+/// <summary>Reads this process's resident memory, so it runs alone: another test's allocations would move the figure.</summary>
+[CollectionDefinition(nameof(NativeHeapTests), DisableParallelization = true)]
+[Collection(nameof(NativeHeapTests))]
 public sealed class NativeHeapTests
 {
     private const int BlockBytes = 1024;
