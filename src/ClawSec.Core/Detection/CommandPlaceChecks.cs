@@ -78,21 +78,22 @@ internal static class CommandPlaceChecks
     }
 
     private static readonly SearchValues<char> CommandEndOrEscape = SearchValues.Create("\r\n;&|\\");
-    private static readonly SearchValues<char> OptionOrLineEnd = SearchValues.Create("-\r\n");
+    private static readonly SearchValues<char> LineEnd = SearchValues.Create("\r\n");
+    private static readonly SearchValues<char> PathStart = SearchValues.Create(".~/$");
 
     /// <summary>
-    /// The first characters of what runs a downloaded file: sudo, chmod, a shell or interpreter, source, a path (the
+    /// What runs a downloaded file begins with, besides a path: sudo, chmod, a shell or interpreter, source (the
     /// shell form is case-sensitive).
     /// </summary>
-    private static readonly SearchValues<char> RunStart = SearchValues.Create("scbzdkprn.~/$");
+    private static readonly string[] RunWords = ["sudo", "chmod", "sh", "bash", "zsh", "dash", "ksh", "python", "perl", "ruby", "node", "php", "source"];
 
     /// <summary>How far a download_exec command reaches before the next command: 700 characters and its name.</summary>
     private const int DownloadReach = 720;
 
     /// <summary>
-    /// download_exec at curl or wget: PowerShell's form has its <c>-OutFile</c> option on the line; the shell form
-    /// ends the command (<c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, a line end, a JSON-escaped one) and runs something next,
-    /// which starts with one of a few characters (sudo, chmod, sh, python, source, a path). Other starts are not checked.
+    /// download_exec at curl or wget: PowerShell's form has <c>-OutFile</c> or <c>-Destination</c> on the line; the
+    /// shell form ends the command (<c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, a line end, a JSON-escaped one) and runs
+    /// something next (sudo, chmod, sh, python, source, a path). Other starts are not checked.
     /// </summary>
     public static bool DownloadExec(ReadOnlySpan<char> input, int position)
     {
@@ -102,7 +103,9 @@ internal static class CommandPlaceChecks
             return true;
         }
 
-        if (FirstIs(rest[..Math.Min(rest.Length, PipeReach)], OptionOrLineEnd, '-', '-'))
+        var line = rest[..Math.Min(rest.Length, PipeReach)];
+        line = line.IndexOfAny(LineEnd) is var lineEnd and >= 0 ? line[..lineEnd] : line;
+        if (line.Contains("-outfile", StringComparison.OrdinalIgnoreCase) || line.Contains("-destination", StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }
@@ -138,8 +141,7 @@ internal static class CommandPlaceChecks
                 next++;
             }
 
-            var after = rest[next..].TrimStart(" \t");
-            if (after.Length > 0 && RunStart.Contains(after[0]))
+            if (StartsRun(rest[next..].TrimStart(" \t")))
             {
                 return true;
             }
@@ -151,6 +153,24 @@ internal static class CommandPlaceChecks
             }
 
             rest = rest[next..];
+        }
+
+        return false;
+    }
+
+    private static bool StartsRun(ReadOnlySpan<char> command)
+    {
+        if (command.IsEmpty || PathStart.Contains(command[0]))
+        {
+            return !command.IsEmpty;
+        }
+
+        foreach (var word in RunWords)
+        {
+            if (command.StartsWith(word, StringComparison.Ordinal))
+            {
+                return true;
+            }
         }
 
         return false;
