@@ -48,15 +48,15 @@ internal static class CommandPlaceChecks
 
     /// <summary>
     /// data_exfil_cmd, by the command it starts with: the environment or a file piped on (<c>|</c>), curl with an
-    /// upload option or a substitution, wget with <c>--post-file</c>, netcat reading a file (<c>&lt;</c>), each before
-    /// its command ends; scp and rsync are not checked.
+    /// upload option or a substitution (<see cref="CurlUploads"/>), wget with <c>--post-file</c>, netcat reading a
+    /// file (<c>&lt;</c>), each before its command ends; scp and rsync are not checked.
     /// </summary>
     public static bool DataExfil(ReadOnlySpan<char> input, int position)
     {
         var rest = input[position..];
         if (StartsWith(rest, "curl"))
         {
-            return FirstIs(rest, OptionOrSubstitutionOrCommandEnd, '-', '$');
+            return CurlUploads(rest[4..]);
         }
 
         if (StartsWith(rest, "wget"))
@@ -170,6 +170,35 @@ internal static class CommandPlaceChecks
             if (command.StartsWith(word, StringComparison.Ordinal))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether curl's arguments, before its command ends, hold an upload option (<c>-d</c>, <c>--data…</c>,
+    /// <c>-F</c>, <c>--form</c>, <c>-T</c>, <c>--upload-file</c>, <c>--json</c>) or a substitution (<c>$(</c>).
+    /// </summary>
+    private static bool CurlUploads(ReadOnlySpan<char> arguments)
+    {
+        int at;
+        while ((at = arguments.IndexOfAny(OptionOrSubstitutionOrCommandEnd)) >= 0)
+        {
+            var rest = arguments[at..];
+            switch (rest[0])
+            {
+                case '$' when rest.Length > 1 && rest[1] == '(':
+                    return true;
+                case '-' when rest.Length > 1 && rest[1] is 'd' or 'F' or 'T':
+                    return true;
+                case '-' when rest.StartsWith("--data") || rest.StartsWith("--form") || rest.StartsWith("--upload-file") || rest.StartsWith("--json"):
+                    return true;
+                case '-' or '$':
+                    arguments = arguments[(at + 1)..];
+                    continue;
+                default:
+                    return false;
             }
         }
 
