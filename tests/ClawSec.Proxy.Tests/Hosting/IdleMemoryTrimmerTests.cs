@@ -14,29 +14,19 @@ public sealed class IdleMemoryTrimmerTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var connection = trimmer.TrackAsync(_ => release.Task, new DefaultConnectionContext());
 
-        time.Advance(TimeSpan.FromSeconds(10));
-        trimmer.TrimIfIdle();
-        Assert.Equal(0, trimmer.Trims);
+        After(time, trimmer, seconds: 10, trims: 0);
 
         release.SetResult();
         await connection;
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(0, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 0);
 
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 1);
 
         // Nothing happened since: nothing more to give back.
-        time.Advance(TimeSpan.FromSeconds(10));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 10, trims: 1);
 
         await trimmer.TrackAsync(_ => Task.CompletedTask, new DefaultConnectionContext());
-        time.Advance(TimeSpan.FromSeconds(2));
-        trimmer.TrimIfIdle();
-        Assert.Equal(2, trimmer.Trims);
+        After(time, trimmer, seconds: 2, trims: 2);
     }
 
     [Fact]
@@ -45,17 +35,11 @@ public sealed class IdleMemoryTrimmerTests
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => 0);
 
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(0, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 0);
 
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 1);
 
-        time.Advance(TimeSpan.FromSeconds(10));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 10, trims: 1);
     }
 
     [Fact]
@@ -67,27 +51,19 @@ public sealed class IdleMemoryTrimmerTests
 
         // Traffic is trimmed after even while the JIT is still busy.
         compiled = 200;
-        time.Advance(TimeSpan.FromSeconds(2));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 2, trims: 1);
 
         // Background compilation goes on: wait until it stops.
         compiled = 300;
         time.Advance(TimeSpan.FromSeconds(1));
         trimmer.TrimIfIdle();
         compiled = 400;
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 1);
 
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(2, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 2);
 
         // Nothing compiled since.
-        time.Advance(TimeSpan.FromSeconds(10));
-        trimmer.TrimIfIdle();
-        Assert.Equal(2, trimmer.Trims);
+        After(time, trimmer, seconds: 10, trims: 2);
     }
 
     [Fact]
@@ -96,9 +72,7 @@ public sealed class IdleMemoryTrimmerTests
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         long compiled = 0;
         using var trimmer = new IdleMemoryTrimmer(time, TimeSpan.FromSeconds(2), () => compiled);
-        time.Advance(TimeSpan.FromSeconds(2));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 2, trims: 1);
 
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var connection = trimmer.TrackAsync(_ => release.Task, new DefaultConnectionContext());
@@ -110,12 +84,16 @@ public sealed class IdleMemoryTrimmerTests
 
         release.SetResult();
         await connection;
-        time.Advance(TimeSpan.FromSeconds(1));
-        trimmer.TrimIfIdle();
-        Assert.Equal(1, trimmer.Trims);
+        After(time, trimmer, seconds: 1, trims: 1);
 
-        time.Advance(TimeSpan.FromSeconds(1));
+        After(time, trimmer, seconds: 1, trims: 2);
+    }
+
+    /// <summary>Lets <paramref name="seconds"/> pass, has the trimmer look, and checks how many trims it has made in all.</summary>
+    private static void After(ManualTimeProvider time, IdleMemoryTrimmer trimmer, int seconds, int trims)
+    {
+        time.Advance(TimeSpan.FromSeconds(seconds));
         trimmer.TrimIfIdle();
-        Assert.Equal(2, trimmer.Trims);
+        Assert.Equal(trims, trimmer.Trims);
     }
 }
