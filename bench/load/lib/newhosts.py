@@ -13,6 +13,8 @@ import statistics
 import sys
 import time
 
+from tlsclient import client_context, proxy_address
+
 
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
     data = b""
@@ -62,13 +64,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=15)
     args = parser.parse_args()
 
-    proxy = None
-    if args.proxy:
-        h, p = args.proxy.rsplit(":", 1)
-        proxy = (h, int(p))
-    ctx = ssl.create_default_context(cafile=args.cafile)
-    # No session is passed to wrap_socket, so every handshake is a full one.
-    ctx.set_alpn_protocols(["http/1.1"])
+    proxy = proxy_address(args.proxy)
+    ctx = client_context(args.cafile)
     first_host = ipaddress.ip_address(args.first)
     firsts, repeats, errors = [], [], 0
     began = time.perf_counter()

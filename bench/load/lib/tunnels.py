@@ -7,9 +7,10 @@ itself, as a baseline for the opening time. Prints "METRIC name value" lines for
 """
 import argparse
 import asyncio
-import ssl
 import sys
 import time
+
+from tlsclient import client_context, proxy_address
 
 
 def rss_kb(pid: int | None) -> int:
@@ -40,12 +41,8 @@ async def open_tunnel(proxy, host, port, ctx, sem, timeout):
 
 
 async def run(args) -> None:
-    proxy = None
-    if args.proxy:
-        h, p = args.proxy.rsplit(":", 1)
-        proxy = (h, int(p))
-    ctx = ssl.create_default_context(cafile=args.cafile)
-    ctx.set_alpn_protocols(["http/1.1"])
+    proxy = proxy_address(args.proxy)
+    ctx = client_context(args.cafile)
     host, port = args.target.rsplit(":", 1)
     sem = asyncio.Semaphore(args.concurrency)
 

@@ -43,7 +43,7 @@ internal sealed class PatternShape
             var root = parser.Alternation();
             return parser.AtEnd ? new PatternShape(root) : null;
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             return null;
         }
@@ -216,22 +216,23 @@ internal sealed class PatternShape
         }
     }
 
+    // Lengths saturate at int.MaxValue, far above any reach, so sums and products of nested parts cannot wrap.
     private static long? MaxLength(Node node) => node switch
     {
         Chars => 1,
         Anchor => 0,
-        Seq seq => seq.Items.Aggregate((long?)0, (sum, item) => sum is null || MaxLength(item) is not { } l ? null : sum + l),
+        Seq seq => seq.Items.Aggregate((long?)0, (sum, item) => sum is null || MaxLength(item) is not { } l ? null : Math.Min(sum.Value + l, int.MaxValue)),
         Alt alt => alt.Branches.Aggregate((long?)0, (max, b) => max is null || MaxLength(b) is not { } l ? null : Math.Max(max.Value, l)),
-        Rep rep => MaxLength(rep.Item) is not { } item ? null : item == 0 ? 0 : rep.Max is { } m ? item * m : null,
+        Rep rep => MaxLength(rep.Item) is not { } item ? null : item == 0 ? 0 : rep.Max is { } m ? Math.Min(item * m, int.MaxValue) : null,
         _ => null,
     };
 
     private static long MinLength(Node node) => node switch
     {
         Chars => 1,
-        Seq seq => seq.Items.Sum(MinLength),
+        Seq seq => seq.Items.Aggregate(0L, (sum, item) => Math.Min(sum + MinLength(item), int.MaxValue)),
         Alt alt => alt.Branches.Count == 0 ? 0 : alt.Branches.Min(MinLength),
-        Rep rep => MinLength(rep.Item) * rep.Min,
+        Rep rep => Math.Min(MinLength(rep.Item) * rep.Min, int.MaxValue),
         _ => 0,
     };
 

@@ -87,6 +87,17 @@ public sealed class PatternShapeTests
     }
 
     [Fact]
+    public void Huge_repeats_saturate_rather_than_wrap_and_an_unreadable_count_gives_no_shape()
+    {
+        var nested = PatternShape.Parse("token=(?:(?:(?:(?:a{100000}){100000}){100000}){100000})(?:[ab]{100000}){100000}(?:\\s|\\z)")!;
+
+        Assert.Equal(int.MaxValue, nested.MaxMatchLength);
+        Assert.Equal(0, nested.KeywordLead(["token"]));
+        Assert.Null(nested.TruncatableReach());
+        Assert.Null(PatternShape.Parse("a{99999999999}"));
+    }
+
+    [Fact]
     public void The_imported_generic_rule_takes_the_derived_lead_and_reach()
     {
         var rule = GitleaksImporter.Load(SharedRules.Gitleaks).Rules.Single(r => r.Name == "gitleaks:generic-api-key");
