@@ -22,8 +22,9 @@ internal sealed class CharsetDecoder : IByteSink
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
 
-    // One extra slot at the front for a high surrogate held back from the previous push.
-    private readonly char[] _buffer = new char[BufferSize + 1];
+    // One extra slot at the front for a high surrogate held back from the previous push. From the shared pool from
+    // the first push to Complete.
+    private char[] _buffer = [];
     private bool _holdingHighSurrogate;
     private char _heldHighSurrogate;
 
@@ -36,7 +37,15 @@ internal sealed class CharsetDecoder : IByteSink
 
     public void OnBytes(ReadOnlySpan<byte> bytes) => Decode(bytes, flush: false);
 
-    public void Complete() => Decode([], flush: true);
+    public void Complete()
+    {
+        Decode([], flush: true);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
 
     /// <summary>The encoding a <c>charset</c> parameter names, or UTF-8 when it names none that is available.</summary>
     public static Encoding EncodingFor(string? charset)
@@ -58,6 +67,11 @@ internal sealed class CharsetDecoder : IByteSink
 
     private void Decode(ReadOnlySpan<byte> bytes, bool flush)
     {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<char>.Shared.Rent(BufferSize + 1);
+        }
+
         if (_utf8)
         {
             DecodeUtf8(bytes, flush);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ClawSec.Core.Decoding;
 
 /// <summary>
@@ -9,16 +11,19 @@ internal sealed class TextOutput
     private const int Capacity = 4096;
 
     private readonly ITextSink _sink;
-    private readonly char[] _buffer = new char[Capacity];
+
+    // From the shared pool while text is held (a body with little text costs no buffer of its own); back to it
+    // when the text ends.
+    private char[] _buffer = [];
     private int _length;
 
     public TextOutput(ITextSink sink) => _sink = sink;
 
     public void Append(char c)
     {
-        if (_length == Capacity)
+        if (_length == _buffer.Length)
         {
-            Flush();
+            Reserve();
         }
 
         _buffer[_length++] = c;
@@ -35,6 +40,11 @@ internal sealed class TextOutput
                 _sink.OnText(text[..direct]);
                 text = text[direct..];
                 continue;
+            }
+
+            if (_buffer.Length == 0)
+            {
+                _buffer = ArrayPool<char>.Shared.Rent(Capacity);
             }
 
             int take = Math.Min(text.Length, Capacity - _length);
@@ -69,6 +79,25 @@ internal sealed class TextOutput
         {
             _sink.OnText(_buffer.AsSpan(0, _length));
             _length = 0;
+        }
+
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    /// <summary>Makes room for one more character: a buffer if there is none, else room by delivering the held text.</summary>
+    private void Reserve()
+    {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<char>.Shared.Rent(Capacity);
+        }
+        else
+        {
+            Flush();
         }
     }
 }

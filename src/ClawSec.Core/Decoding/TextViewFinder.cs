@@ -16,7 +16,10 @@ internal sealed class TextViewFinder : ITextSink
 
     private readonly ITextSink _text;
     private readonly ITextSink _views;
-    private char[] _segment = new char[1024];
+    private const int InitialSegmentChars = 1024;
+
+    // From the shared pool, back to it at Complete.
+    private char[] _segment = [];
     private int _length;
 
     public TextViewFinder(ITextSink text, ITextSink views)
@@ -43,7 +46,15 @@ internal sealed class TextViewFinder : ITextSink
     }
 
     /// <summary>The text has ended: reads the last line.</summary>
-    public void Complete() => EndSegment(_length);
+    public void Complete()
+    {
+        EndSegment(_length);
+        if (_segment.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_segment);
+            _segment = [];
+        }
+    }
 
     private void Append(ReadOnlySpan<char> line)
     {
@@ -52,7 +63,14 @@ internal sealed class TextViewFinder : ITextSink
             int take = Math.Min(line.Length, MaxSegmentChars - _length);
             if (_length + take > _segment.Length)
             {
-                Array.Resize(ref _segment, Math.Min(MaxSegmentChars, Math.Max(_length + take, _segment.Length * 2)));
+                var grown = ArrayPool<char>.Shared.Rent(Math.Min(MaxSegmentChars, Math.Max(Math.Max(_length + take, InitialSegmentChars), _segment.Length * 2)));
+                _segment.AsSpan(0, _length).CopyTo(grown);
+                if (_segment.Length > 0)
+                {
+                    ArrayPool<char>.Shared.Return(_segment);
+                }
+
+                _segment = grown;
             }
 
             line[..take].CopyTo(_segment.AsSpan(_length));

@@ -138,19 +138,20 @@ public static class TextViews
     /// </summary>
     public static IReadOnlyList<string> Base64Texts(ReadOnlySpan<char> text)
     {
-        var texts = new List<string>();
-        AddBase64Texts(text, texts, depth: 1);
-        return texts;
+        List<string>? texts = null;
+        AddBase64Texts(text, ref texts, depth: 1);
+        return texts ?? (IReadOnlyList<string>)[];
     }
 
     /// <summary>Every reading of <paramref name="text"/> that differs from it: percent-, HTML- and base64-decoded.</summary>
     public static IReadOnlyList<string> Decode(ReadOnlySpan<char> text)
     {
-        var views = new List<string>();
+        // Most lines have no other reading: no list is made for them.
+        List<string>? views = null;
         string? percent = HasPercentEscape(text) ? PercentDecode(text) : null;
         if (percent is not null)
         {
-            views.Add(percent);
+            (views ??= []).Add(percent);
         }
 
         if (HasReference(text))
@@ -158,24 +159,24 @@ public static class TextViews
             var html = HtmlDecode(text);
             if (!text.SequenceEqual(html))
             {
-                views.Add(html);
+                (views ??= []).Add(html);
             }
         }
 
-        AddBase64Texts(text, views, depth: 1);
+        AddBase64Texts(text, ref views, depth: 1);
         if (percent is not null)
         {
             // Percent-encoding hides base64 too: '+', '/' and '=' are escaped in URLs.
             foreach (var blob in Base64Texts(percent))
             {
-                if (!views.Contains(blob))
+                if (!views!.Contains(blob))
                 {
                     views.Add(blob);
                 }
             }
         }
 
-        return views;
+        return views ?? (IReadOnlyList<string>)[];
     }
 
     private static bool HasReference(ReadOnlySpan<char> text)
@@ -253,7 +254,7 @@ public static class TextViews
 
     private static int DigitValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
-    private static void AddBase64Texts(ReadOnlySpan<char> text, List<string> texts, int depth)
+    private static void AddBase64Texts(ReadOnlySpan<char> text, ref List<string>? texts, int depth)
     {
         int position = 0;
         while (text.Length - position >= MinBase64Length)
@@ -274,24 +275,25 @@ public static class TextViews
                 length = rest.Length;
             }
 
-            AddBase64Text(rest[..length], texts, depth);
+            AddBase64Text(rest[..length], ref texts, depth);
             position += length;
         }
     }
 
-    private static void AddBase64Text(ReadOnlySpan<char> run, List<string> texts, int depth)
+    private static void AddBase64Text(ReadOnlySpan<char> run, ref List<string>? texts, int depth)
     {
         // A blob may have word characters glued in front ("keyc2VjcmV0…"): each of the four alignments is tried.
         for (int shift = 0; shift < 4 && run.Length - shift >= MinBase64Length; shift++)
         {
             if (TryDecodeText(run[shift..], out var decoded))
             {
+                texts ??= [];
                 if (!texts.Contains(decoded))
                 {
                     texts.Add(decoded);
                     if (depth < MaxBase64Depth)
                     {
-                        AddBase64Texts(decoded, texts, depth + 1);
+                        AddBase64Texts(decoded, ref texts, depth + 1);
                     }
                 }
 

@@ -52,6 +52,30 @@ internal sealed class CandidateWindows(int ruleCount)
         }
     }
 
+    /// <summary>The number of rules this holds windows for.</summary>
+    public int RuleCount => _windows.Length;
+
+    /// <summary>Forgets every window, keeping the lists for reuse unless one grew past <paramref name="maxKept"/>.</summary>
+    public void Clear(int maxKept)
+    {
+        for (var rule = 0; rule < _windows.Length; rule++)
+        {
+            if (_windows[rule] is { } list)
+            {
+                if (list.Capacity > maxKept)
+                {
+                    _windows[rule] = null;
+                }
+                else
+                {
+                    list.Clear();
+                }
+            }
+
+            _consumed[rule] = 0;
+        }
+    }
+
     /// <summary>Drops every window of the rule that ends at or before <paramref name="end"/>.</summary>
     public void DropEndingBy(int rule, long end)
     {

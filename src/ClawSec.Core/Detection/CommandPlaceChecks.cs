@@ -81,6 +81,9 @@ internal static class CommandPlaceChecks
     private static readonly SearchValues<char> LineEnd = SearchValues.Create("\r\n");
     private static readonly SearchValues<char> PathStart = SearchValues.Create(".~/$");
 
+    // Vectorised; a string search ignoring case is a character-by-character loop in invariant globalization mode.
+    private static readonly SearchValues<string> PowerShellSaveOptions = SearchValues.Create(["-outfile", "-destination"], StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// What runs a downloaded file begins with, besides a path: sudo, chmod, a shell or interpreter, source (the
     /// shell form is case-sensitive).
@@ -105,7 +108,7 @@ internal static class CommandPlaceChecks
 
         var line = rest[..Math.Min(rest.Length, PipeReach)];
         line = line.IndexOfAny(LineEnd) is var lineEnd and >= 0 ? line[..lineEnd] : line;
-        if (line.Contains("-outfile", StringComparison.OrdinalIgnoreCase) || line.Contains("-destination", StringComparison.OrdinalIgnoreCase))
+        if (line.ContainsAny(PowerShellSaveOptions))
         {
             return true;
         }

@@ -102,8 +102,48 @@ internal sealed class KeywordPrefilter
                 continue;
             }
 
-            state.Windows ??= new CandidateWindows(state.RuleCount);
+            state.Windows ??= state.Prefilter.RentWindows(state.RuleCount);
             state.Windows.Add(rule, Math.Max(0, at - lead), at, state.Prefilter._gap[rule]);
+        }
+    }
+
+    // Spare windows for the next scans: each body's scan would otherwise grow its lists anew. A few slots, taken and
+    // filled without a lock; when all are taken or full, windows are made or left to the collector.
+    private const int SpareSlots = 16;
+    private const int MaxKeptWindows = 1024;
+    private readonly CandidateWindows?[] _spares = new CandidateWindows?[SpareSlots];
+
+    private CandidateWindows RentWindows(int ruleCount)
+    {
+        for (var i = 0; i < _spares.Length; i++)
+        {
+            if (Volatile.Read(ref _spares[i]) is not null && Interlocked.Exchange(ref _spares[i], null) is { } spare)
+            {
+                if (spare.RuleCount == ruleCount)
+                {
+                    return spare;
+                }
+            }
+        }
+
+        return new CandidateWindows(ruleCount);
+    }
+
+    /// <summary>Hands back windows <see cref="Collect"/> made, once the scan they were made for no longer uses them.</summary>
+    public void ReturnWindows(CandidateWindows? windows)
+    {
+        if (windows is null)
+        {
+            return;
+        }
+
+        windows.Clear(MaxKeptWindows);
+        for (var i = 0; i < _spares.Length; i++)
+        {
+            if (Volatile.Read(ref _spares[i]) is null && Interlocked.CompareExchange(ref _spares[i], windows, null) is null)
+            {
+                return;
+            }
         }
     }
 

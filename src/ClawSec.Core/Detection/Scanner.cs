@@ -76,6 +76,7 @@ public sealed class Scanner
             AddFindings(set.Rules[i], span, 0, matches, findings);
         }
 
+        set.Prefilter.ReturnWindows(windows);
         SortByOffset(findings);
         return findings;
     }
@@ -288,7 +289,10 @@ public sealed class Scanner
             {
                 return false;
             }
-
+            finally
+            {
+                _secrets.Prefilter.ReturnWindows(windows);
+            }
         }
 
         Redactor.Merge(spans);

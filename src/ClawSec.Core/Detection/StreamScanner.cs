@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -162,8 +163,9 @@ public sealed class StreamScanner
         }
 
         Scan(final: true, into);
-        _buffer = [];
+        ReturnBuffer();
         _decoder = null;
+        _rules.Prefilter.ReturnWindows(_windows);
         _windows = null;
     }
 
@@ -230,7 +232,22 @@ public sealed class StreamScanner
         // Grow rather than compact a nearly full buffer over and over.
         if (_buffer.Length - _length < Math.Max(MinFree, _buffer.Length / 4))
         {
-            Array.Resize(ref _buffer, Math.Max(InitialCapacity, _buffer.Length * 2));
+            var grown = ArrayPool<char>.Shared.Rent(Math.Max(InitialCapacity, _buffer.Length * 2));
+            _buffer.AsSpan(0, _length).CopyTo(grown);
+            ReturnBuffer();
+            _buffer = grown;
         }
+    }
+
+    // The window comes from the shared pool (a body's scan would otherwise allocate its growing buffer anew each
+    // time) and goes back when the body ends; a stream abandoned before its end leaves its buffer to the collector.
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+        }
+
+        _buffer = [];
     }
 }

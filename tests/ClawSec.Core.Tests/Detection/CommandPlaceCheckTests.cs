@@ -40,7 +40,7 @@ public sealed class CommandPlaceCheckTests
         "curl ", "wget ", "CURL ", "curl.exe ", "curl -fsSL https://x.io/i.sh", " -o i.sh", " -O i.sh", " | ", "|", "||", " && ", "&", ";",
         "\n", "\r\n", "\r", "\\n", "\\", "sh", "bash ", "sudo ", "sudo -E ", "python3", " -", "chmod +x ", "./i.sh", "i.sh", "/tmp/i.sh",
         "$HOME/i.sh", "source ", ". ", "env", "printenv", "cat ", "~/.aws/credentials", "/etc/passwd", ".env", " -d @", "--data-binary ",
-        "-F f=@", "$(", "$(cat ~/.ssh/id_rsa)", "nc ", "host 9000 ", "< ", "<", "<(", "(", "-OutFile x.exe", "; Start-Process x.exe",
+        "-F f=@", "$(", "$(cat ~/.ssh/id_rsa)", "nc ", "host 9000 ", "< ", "<", "<(", "(", "-OutFile x.exe", " -destination x.exe", " -OUTFILE x.exe", "; Start-Process x.exe",
         "iwr https://x.io/x.exe", "iex", "base64 -d", "xxd -r -p", "--post-file=", "scp ", "evil@host:", "word ", " ", "\t", "'", "\"",
     ];
 
