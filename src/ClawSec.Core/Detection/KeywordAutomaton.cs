@@ -80,30 +80,26 @@ internal sealed class KeywordAutomaton
 
         // Each step of a walk waits for the load of the step before; four stretches of the text walked together
         // overlap those waits. A stretch is walked on past its end far enough to see a keyword that starts in it.
+        // Hits are logged outside the walking loop: a call inside it made the compiler keep the states in memory.
         ref var next = ref MemoryMarshal.GetArrayDataReference(_next);
         ref var classOf = ref MemoryMarshal.GetArrayDataReference(_class);
         ref var chars = ref MemoryMarshal.GetReference(text);
         var firstAccepting = _firstAccepting;
-        int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         int p0 = from, p1 = from + lane, p2 = from + (2 * lane), p3 = from + (3 * lane);
         var log = new HitLog(stackalloc int[HitLog.InlineCapacity]);
-        for (var i = 0; i < lane; i++)
+        var lanes = default(LaneStates);
+        var i = 0;
+        while ((i = WalkLanes(ref next, ref classOf, ref Unsafe.Add(ref chars, p0), lane, i, firstAccepting, ref lanes)) < lane)
         {
-            c0 = Unsafe.Add(ref next, c0 + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, p0 + i)));
-            c1 = Unsafe.Add(ref next, c1 + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, p1 + i)));
-            c2 = Unsafe.Add(ref next, c2 + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, p2 + i)));
-            c3 = Unsafe.Add(ref next, c3 + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, p3 + i)));
-            if (c0 >= firstAccepting || c1 >= firstAccepting || c2 >= firstAccepting || c3 >= firstAccepting)
-            {
-                log.Add(0, p0 + i, c0, firstAccepting);
-                log.Add(1, p1 + i, c1, firstAccepting);
-                log.Add(2, p2 + i, c2, firstAccepting);
-                log.Add(3, p3 + i, c3, firstAccepting);
-            }
+            log.Add(0, p0 + i, lanes.S0, firstAccepting);
+            log.Add(1, p1 + i, lanes.S1, firstAccepting);
+            log.Add(2, p2 + i, lanes.S2, firstAccepting);
+            log.Add(3, p3 + i, lanes.S3, firstAccepting);
+            i++;
         }
 
         var ends = (stackalloc int[Lanes] { p1, p2, p3, text.Length });
-        var states = (stackalloc int[Lanes] { c0, c1, c2, c3 });
+        var states = (stackalloc int[Lanes] { lanes.S0, lanes.S1, lanes.S2, lanes.S3 });
         for (var k = 0; k < Lanes; k++)
         {
             for (var h = 0; h < log.Count; h++)
@@ -125,19 +121,73 @@ internal sealed class KeywordAutomaton
         log.Dispose();
     }
 
+    /// <summary>
+    /// Walks four stretches of <paramref name="lane"/> characters, starting at <paramref name="lane0"/>, from index
+    /// <paramref name="i"/> on, until a step ends in an accepting state; returns that step's index, or
+    /// <paramref name="lane"/>. The loop holds no call, so the four states stay in registers.
+    /// </summary>
+    private static int WalkLanes(ref int next, ref ushort classOf, ref char lane0, int lane, int i, int firstAccepting, ref LaneStates states)
+    {
+        int s0 = states.S0, s1 = states.S1, s2 = states.S2, s3 = states.S3;
+        ref var lane1 = ref Unsafe.Add(ref lane0, lane);
+        ref var lane2 = ref Unsafe.Add(ref lane1, lane);
+        ref var lane3 = ref Unsafe.Add(ref lane2, lane);
+        for (; i < lane; i++)
+        {
+            s0 = Unsafe.Add(ref next, s0 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane0, i)));
+            s1 = Unsafe.Add(ref next, s1 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane1, i)));
+            s2 = Unsafe.Add(ref next, s2 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane2, i)));
+            s3 = Unsafe.Add(ref next, s3 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane3, i)));
+            if (s0 >= firstAccepting || s1 >= firstAccepting || s2 >= firstAccepting || s3 >= firstAccepting)
+            {
+                break;
+            }
+        }
+
+        states.S0 = s0;
+        states.S1 = s1;
+        states.S2 = s2;
+        states.S3 = s3;
+        return i;
+    }
+
     private void Walk<TState>(ReadOnlySpan<char> text, int from, int to, int startsBefore, int current, ref TState state, HitHandler<TState> onHit)
     {
         ref var next = ref MemoryMarshal.GetArrayDataReference(_next);
         ref var classOf = ref MemoryMarshal.GetArrayDataReference(_class);
-        var firstAccepting = _firstAccepting;
-        for (var i = from; i < to; i++)
+        ref var chars = ref MemoryMarshal.GetReference(text);
+        var i = from;
+        while ((i = WalkOne(ref next, ref classOf, ref chars, i, to, _firstAccepting, ref current)) < to)
         {
-            current = Unsafe.Add(ref next, current + Unsafe.Add(ref classOf, text[i]));
+            Report(text, i, current, startsBefore, ref state, onHit);
+            i++;
+        }
+    }
+
+    /// <summary>As <see cref="WalkLanes"/> for one stretch, from <paramref name="i"/> to before <paramref name="to"/>.</summary>
+    private static int WalkOne(ref int next, ref ushort classOf, ref char chars, int i, int to, int firstAccepting, ref int state)
+    {
+        var current = state;
+        for (; i < to; i++)
+        {
+            current = Unsafe.Add(ref next, current + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, i)));
             if (current >= firstAccepting)
             {
-                Report(text, i, current, startsBefore, ref state, onHit);
+                break;
             }
         }
+
+        state = current;
+        return i;
+    }
+
+    /// <summary>The states of the four stretches <see cref="WalkLanes"/> walks.</summary>
+    private struct LaneStates
+    {
+        public int S0;
+        public int S1;
+        public int S2;
+        public int S3;
     }
 
     private void Report<TState>(ReadOnlySpan<char> text, int end, int current, int startsBefore, ref TState state, HitHandler<TState> onHit)
