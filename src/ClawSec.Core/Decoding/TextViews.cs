@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -257,27 +261,67 @@ public static class TextViews
     private static void AddBase64Texts(ReadOnlySpan<char> text, ref List<string>? texts, int depth)
     {
         int position = 0;
-        while (text.Length - position >= MinBase64Length)
+        while (NextBase64Run(text, position) is var (start, length) && length > 0)
         {
-            // Only long runs matter, so each step looks at a run's worth of text at once and skips past its last
-            // character that cannot be base64; most text is skipped that way without looking at every word.
-            int notBase64 = text.Slice(position, MinBase64Length).LastIndexOfAnyExcept(Base64Chars);
-            if (notBase64 >= 0)
+            AddBase64Text(text.Slice(start, length), ref texts, depth);
+            position = start + length;
+        }
+    }
+
+    /// <summary>
+    /// The first run of at least <see cref="MinBase64Length"/> base64 characters (either alphabet, no padding) that
+    /// starts at or after <paramref name="from"/>, whole; a length of 0 when there is none.
+    /// </summary>
+    internal static (int Start, int Length) NextBase64Run(ReadOnlySpan<char> text, int from)
+    {
+        // Eight characters a step: which of them are base64 is one mask, and a run long enough can only start
+        // after the last character of a step that is not, or go on from an earlier step.
+        ref var chars = ref MemoryMarshal.GetReference(text);
+        int runStart = from;
+        int at = from;
+        for (; at + Vector128<ushort>.Count <= text.Length; at += Vector128<ushort>.Count)
+        {
+            var block = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref chars), (nuint)at);
+            var isBase64 = Base64Mask(block);
+            if (isBase64 == 0xFF)
             {
-                position += notBase64 + 1;
                 continue;
             }
 
-            var rest = text[position..];
-            int length = rest.IndexOfAnyExcept(Base64Chars);
-            if (length < 0)
+            // The step's leading base64 characters end the run that came before.
+            int leading = BitOperations.TrailingZeroCount(~isBase64);
+            if (at + leading - runStart >= MinBase64Length)
             {
-                length = rest.Length;
+                return (runStart, at + leading - runStart);
             }
 
-            AddBase64Text(rest[..length], ref texts, depth);
-            position += length;
+            runStart = at + 8 - BitOperations.LeadingZeroCount((uint)(~isBase64 & 0xFF) << 24);
         }
+
+        for (; at < text.Length; at++)
+        {
+            if (!Base64Chars.Contains(text[at]))
+            {
+                if (at - runStart >= MinBase64Length)
+                {
+                    return (runStart, at - runStart);
+                }
+
+                runStart = at + 1;
+            }
+        }
+
+        return text.Length - runStart >= MinBase64Length ? (runStart, text.Length - runStart) : (0, 0);
+    }
+
+    /// <summary>Bit i set when character i of the block is a base64 character of either alphabet.</summary>
+    private static uint Base64Mask(Vector128<ushort> block)
+    {
+        var letter = Vector128.LessThan((block | Vector128.Create((ushort)0x20)) - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26));
+        var digit = Vector128.LessThan(block - Vector128.Create((ushort)'0'), Vector128.Create((ushort)10));
+        var symbol = Vector128.Equals(block, Vector128.Create((ushort)'+')) | Vector128.Equals(block, Vector128.Create((ushort)'/'))
+            | Vector128.Equals(block, Vector128.Create((ushort)'-')) | Vector128.Equals(block, Vector128.Create((ushort)'_'));
+        return (letter | digit | symbol).ExtractMostSignificantBits();
     }
 
     private static void AddBase64Text(ReadOnlySpan<char> run, ref List<string>? texts, int depth)
