@@ -274,11 +274,33 @@ public static class TextViews
     /// </summary>
     internal static (int Start, int Length) NextBase64Run(ReadOnlySpan<char> text, int from)
     {
-        // Eight characters a step: which of them are base64 is one mask, and a run long enough can only start
-        // after the last character of a step that is not, or go on from an earlier step.
+        // Eight characters a step (sixteen with 256-bit vectors): which of them are base64 is one mask, and a run long
+        // enough can only start after the last character of a step that is not, or go on from an earlier step.
         ref var chars = ref MemoryMarshal.GetReference(text);
         int runStart = from;
         int at = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // The same sixteen characters a step.
+            for (; at + Vector256<ushort>.Count <= text.Length; at += Vector256<ushort>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref chars), (nuint)at);
+                var isBase64 = Base64Mask(block);
+                if (isBase64 == 0xFFFF)
+                {
+                    continue;
+                }
+
+                int leading = BitOperations.TrailingZeroCount(~isBase64);
+                if (at + leading - runStart >= MinBase64Length)
+                {
+                    return (runStart, at + leading - runStart);
+                }
+
+                runStart = at + 16 - BitOperations.LeadingZeroCount((uint)(~isBase64 & 0xFFFF) << 16);
+            }
+        }
+
         for (; at + Vector128<ushort>.Count <= text.Length; at += Vector128<ushort>.Count)
         {
             var block = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref chars), (nuint)at);
@@ -315,13 +337,23 @@ public static class TextViews
     }
 
     /// <summary>Bit i set when character i of the block is a base64 character of either alphabet.</summary>
+    private static uint Base64Mask(Vector256<ushort> block)
+    {
+        var letter = Vector256.LessThan((block | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a'), Vector256.Create((ushort)26));
+        var slashOrDigit = Vector256.LessThan(block - Vector256.Create((ushort)'/'), Vector256.Create((ushort)11));
+        var symbol = Vector256.Equals(block, Vector256.Create((ushort)'+')) | Vector256.Equals(block, Vector256.Create((ushort)'-'))
+            | Vector256.Equals(block, Vector256.Create((ushort)'_'));
+        return (letter | slashOrDigit | symbol).ExtractMostSignificantBits();
+    }
+
+    /// <inheritdoc cref="Base64Mask(Vector256{ushort})"/>
     private static uint Base64Mask(Vector128<ushort> block)
     {
         var letter = Vector128.LessThan((block | Vector128.Create((ushort)0x20)) - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26));
-        var digit = Vector128.LessThan(block - Vector128.Create((ushort)'0'), Vector128.Create((ushort)10));
-        var symbol = Vector128.Equals(block, Vector128.Create((ushort)'+')) | Vector128.Equals(block, Vector128.Create((ushort)'/'))
-            | Vector128.Equals(block, Vector128.Create((ushort)'-')) | Vector128.Equals(block, Vector128.Create((ushort)'_'));
-        return (letter | digit | symbol).ExtractMostSignificantBits();
+        var slashOrDigit = Vector128.LessThan(block - Vector128.Create((ushort)'/'), Vector128.Create((ushort)11));
+        var symbol = Vector128.Equals(block, Vector128.Create((ushort)'+')) | Vector128.Equals(block, Vector128.Create((ushort)'-'))
+            | Vector128.Equals(block, Vector128.Create((ushort)'_'));
+        return (letter | slashOrDigit | symbol).ExtractMostSignificantBits();
     }
 
     private static void AddBase64Text(ReadOnlySpan<char> run, ref List<string>? texts, int depth)
