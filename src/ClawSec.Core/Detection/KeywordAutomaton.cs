@@ -128,27 +128,29 @@ internal sealed class KeywordAutomaton
     /// </summary>
     private static int WalkLanes(ref int next, ref ushort classOf, ref char lane0, int lane, int i, int firstAccepting, ref LaneStates states)
     {
-        int s0 = states.S0, s1 = states.S1, s2 = states.S2, s3 = states.S3;
+        // Native integers throughout: each step's load widens as it loads, and no index is widened in the loop.
+        nint s0 = states.S0, s1 = states.S1, s2 = states.S2, s3 = states.S3;
+        nint accepting = firstAccepting, end = lane, at = i;
         ref var lane1 = ref Unsafe.Add(ref lane0, lane);
         ref var lane2 = ref Unsafe.Add(ref lane1, lane);
         ref var lane3 = ref Unsafe.Add(ref lane2, lane);
-        for (; i < lane; i++)
+        for (; at < end; at++)
         {
-            s0 = Unsafe.Add(ref next, s0 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane0, i)));
-            s1 = Unsafe.Add(ref next, s1 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane1, i)));
-            s2 = Unsafe.Add(ref next, s2 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane2, i)));
-            s3 = Unsafe.Add(ref next, s3 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane3, i)));
-            if (s0 >= firstAccepting || s1 >= firstAccepting || s2 >= firstAccepting || s3 >= firstAccepting)
+            s0 = Unsafe.Add(ref next, s0 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane0, at)));
+            s1 = Unsafe.Add(ref next, s1 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane1, at)));
+            s2 = Unsafe.Add(ref next, s2 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane2, at)));
+            s3 = Unsafe.Add(ref next, s3 + Unsafe.Add(ref classOf, Unsafe.Add(ref lane3, at)));
+            if (s0 >= accepting || s1 >= accepting || s2 >= accepting || s3 >= accepting)
             {
                 break;
             }
         }
 
-        states.S0 = s0;
-        states.S1 = s1;
-        states.S2 = s2;
-        states.S3 = s3;
-        return i;
+        states.S0 = (int)s0;
+        states.S1 = (int)s1;
+        states.S2 = (int)s2;
+        states.S3 = (int)s3;
+        return (int)at;
     }
 
     private void Walk<TState>(ReadOnlySpan<char> text, int from, int to, int startsBefore, int current, ref TState state, HitHandler<TState> onHit)
@@ -167,18 +169,18 @@ internal sealed class KeywordAutomaton
     /// <summary>As <see cref="WalkLanes"/> for one stretch, from <paramref name="i"/> to before <paramref name="to"/>.</summary>
     private static int WalkOne(ref int next, ref ushort classOf, ref char chars, int i, int to, int firstAccepting, ref int state)
     {
-        var current = state;
-        for (; i < to; i++)
+        nint current = state, accepting = firstAccepting, end = to, at = i;
+        for (; at < end; at++)
         {
-            current = Unsafe.Add(ref next, current + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, i)));
-            if (current >= firstAccepting)
+            current = Unsafe.Add(ref next, current + Unsafe.Add(ref classOf, Unsafe.Add(ref chars, at)));
+            if (current >= accepting)
             {
                 break;
             }
         }
 
-        state = current;
-        return i;
+        state = (int)current;
+        return (int)at;
     }
 
     /// <summary>The states of the four stretches <see cref="WalkLanes"/> walks.</summary>
