@@ -327,6 +327,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
         // Framework request logs name URLs and headers; they add nothing to ours below Warning.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Error);
+        // Hosting logs each request's start and end below Warning only, but while its logger is enabled at all it
+        // makes an Activity and a log scope for every request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(inspector);
