@@ -16,6 +16,10 @@ internal sealed class BodyTap : ITextSink
     private readonly MessageContext _message;
     private readonly Func<(string? ContentType, string? ContentEncoding)> _headers;
     private readonly List<Finding> _findings = [];
+
+    // The forwarder may still be reading a body when the request ends and the tap is completed: the decoder and
+    // scanner, whose buffers go back to a shared pool at the end, are used by one caller at a time.
+    private readonly Lock _gate = new();
     private StreamScanner? _scanner;
     private BodyDecoder? _decoder;
     private bool _started;
@@ -41,50 +45,67 @@ internal sealed class BodyTap : ITextSink
             return ValueTask.CompletedTask;
         }
 
-        try
+        Finding[]? batch;
+        lock (_gate)
         {
-            Start();
-            if (_decoder is not null && !_decoder.LimitReached)
+            if (_completed)
             {
-                _decoder.Push(bytes);
-                ReportDecodeFailure();
+                return ValueTask.CompletedTask;
             }
-        }
-        catch (Exception ex)
-        {
-            Stop(ex);
+
+            try
+            {
+                Start();
+                if (_decoder is not null && !_decoder.LimitReached)
+                {
+                    _decoder.Push(bytes);
+                    ReportDecodeFailure();
+                }
+            }
+            catch (Exception ex)
+            {
+                Stop(ex);
+            }
+
+            batch = TakeFindings();
         }
 
-        return FlushFindingsAsync();
+        return PublishAsync(batch);
     }
 
     public ValueTask CompleteAsync()
     {
-        if (_completed)
+        Finding[]? batch;
+        lock (_gate)
         {
-            return ValueTask.CompletedTask;
-        }
-
-        _completed = true;
-        try
-        {
-            if (_decoder is not null)
+            if (_completed)
             {
-                _decoder.Complete();
-                ReportDecodeFailure();
+                return ValueTask.CompletedTask;
             }
 
-            _scanner?.Complete(_findings);
-        }
-        catch (Exception ex)
-        {
-            _inspector.ReportScanFailure(_message.RequestId, ex);
+            _completed = true;
+            try
+            {
+                if (_decoder is not null)
+                {
+                    _decoder.Complete();
+                    ReportDecodeFailure();
+                }
+
+                _scanner?.Complete(_findings);
+            }
+            catch (Exception ex)
+            {
+                _inspector.ReportScanFailure(_message.RequestId, ex);
+            }
+
+            _decoder?.Dispose();
+            _decoder = null;
+            _scanner = null;
+            batch = TakeFindings();
         }
 
-        _decoder?.Dispose();
-        _decoder = null;
-        _scanner = null;
-        return FlushFindingsAsync();
+        return PublishAsync(batch);
     }
 
     /// <summary>Decoded body text, handed to the scanner as it is.</summary>
@@ -135,17 +156,20 @@ internal sealed class BodyTap : ITextSink
         _inspector.ReportScanFailure(_message.RequestId, ex);
     }
 
-    private ValueTask FlushFindingsAsync()
+    private Finding[]? TakeFindings()
     {
         if (_findings.Count == 0)
         {
-            return ValueTask.CompletedTask;
+            return null;
         }
 
         var batch = _findings.ToArray();
         _findings.Clear();
-        return _inspector.PublishAsync(batch, _direction, _message, CancellationToken.None);
+        return batch;
     }
+
+    private ValueTask PublishAsync(Finding[]? batch) =>
+        batch is null ? ValueTask.CompletedTask : _inspector.PublishAsync(batch, _direction, _message, CancellationToken.None);
 
     /// <summary>Another reading of one line (percent-, HTML- or base64-decoded): scanned whole, on its own.</summary>
     private sealed class ViewSink(BodyTap tap) : ITextSink
