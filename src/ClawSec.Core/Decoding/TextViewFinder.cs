@@ -11,12 +11,13 @@ internal sealed class TextViewFinder : ITextSink
 {
     internal const int MaxSegmentChars = 64 * 1024;
 
+    private const int InitialSegmentChars = 1024;
+
     private static readonly SearchValues<char> Base64Chars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=");
 
     private readonly ITextSink _text;
     private readonly ITextSink _views;
-    private const int InitialSegmentChars = 1024;
 
     // From the shared pool, back to it at Complete.
     private char[] _segment = [];
