@@ -276,48 +276,27 @@ public static class TextViews
     {
         // Eight characters a step (sixteen with 256-bit vectors): which of them are base64 is one mask, and a run long
         // enough can only start after the last character of a step that is not, or go on from an earlier step.
-        ref var chars = ref MemoryMarshal.GetReference(text);
+        ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
         int runStart = from;
         int at = from;
+        (int Start, int Length) run;
         if (Vector256.IsHardwareAccelerated)
         {
-            // The same sixteen characters a step.
             for (; at + Vector256<ushort>.Count <= text.Length; at += Vector256<ushort>.Count)
             {
-                var block = Vector256.LoadUnsafe(ref Unsafe.As<char, ushort>(ref chars), (nuint)at);
-                var isBase64 = Base64Mask(block);
-                if (isBase64 == 0xFFFF)
+                if (EndsRun(Base64Mask(Vector256.LoadUnsafe(ref chars, (nuint)at)), Vector256<ushort>.Count, at, ref runStart, out run))
                 {
-                    continue;
+                    return run;
                 }
-
-                int leading = BitOperations.TrailingZeroCount(~isBase64);
-                if (at + leading - runStart >= MinBase64Length)
-                {
-                    return (runStart, at + leading - runStart);
-                }
-
-                runStart = at + 16 - BitOperations.LeadingZeroCount((uint)(~isBase64 & 0xFFFF) << 16);
             }
         }
 
         for (; at + Vector128<ushort>.Count <= text.Length; at += Vector128<ushort>.Count)
         {
-            var block = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref chars), (nuint)at);
-            var isBase64 = Base64Mask(block);
-            if (isBase64 == 0xFF)
+            if (EndsRun(Base64Mask(Vector128.LoadUnsafe(ref chars, (nuint)at)), Vector128<ushort>.Count, at, ref runStart, out run))
             {
-                continue;
+                return run;
             }
-
-            // The step's leading base64 characters end the run that came before.
-            int leading = BitOperations.TrailingZeroCount(~isBase64);
-            if (at + leading - runStart >= MinBase64Length)
-            {
-                return (runStart, at + leading - runStart);
-            }
-
-            runStart = at + 8 - BitOperations.LeadingZeroCount((uint)(~isBase64 & 0xFF) << 24);
         }
 
         for (; at < text.Length; at++)
@@ -334,6 +313,31 @@ public static class TextViews
         }
 
         return text.Length - runStart >= MinBase64Length ? (runStart, text.Length - runStart) : (0, 0);
+    }
+
+    /// <summary>
+    /// Takes the mask of one step of <paramref name="width"/> characters at <paramref name="at"/>: true, with the run,
+    /// when the step's leading base64 characters end a run long enough; otherwise moves
+    /// <paramref name="runStart"/> past the step's last character that is not base64, if it has one.
+    /// </summary>
+    private static bool EndsRun(uint isBase64, int width, int at, ref int runStart, out (int Start, int Length) run)
+    {
+        run = default;
+        var notBase64 = ~isBase64 & ((1u << width) - 1);
+        if (notBase64 == 0)
+        {
+            return false;
+        }
+
+        int leading = BitOperations.TrailingZeroCount(notBase64);
+        if (at + leading - runStart >= MinBase64Length)
+        {
+            run = (runStart, at + leading - runStart);
+            return true;
+        }
+
+        runStart = at + 32 - BitOperations.LeadingZeroCount(notBase64);
+        return false;
     }
 
     /// <summary>Bit i set when character i of the block is a base64 character of either alphabet.</summary>
