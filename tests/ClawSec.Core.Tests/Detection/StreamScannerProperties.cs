@@ -124,4 +124,48 @@ public sealed class StreamScannerProperties
         stream.Complete(found);
         return Scanner.ScanText(text, chunked.Direction).SequenceEqual(found);
     }
+
+    /// <summary>
+    /// Streams borrow their buffers and candidate windows from pools and hand them back at their end: two streams fed
+    /// by turns, one abandoned unfinished, and both ended in either order each find exactly what their own text holds.
+    /// </summary>
+    [Property(Arbitrary = [typeof(ChunkedMessages)], MaxTest = 100)]
+    public bool Streams_fed_by_turns_find_only_what_their_own_text_holds(ChunkedMessage first, ChunkedMessage second, bool secondEndsFirst)
+    {
+        var abandoned = new StreamScanner(Scanner, first.Direction, long.MaxValue, first.ScanStep);
+        abandoned.Append(Encoding.UTF8.GetBytes(second.Message), []);
+        var messages = new[] { first, second };
+        var bytes = messages.Select(m => Encoding.UTF8.GetBytes(m.Message)).ToArray();
+        var streams = messages.Select(m => new StreamScanner(Scanner, m.Direction, long.MaxValue, m.ScanStep)).ToArray();
+        var found = new[] { new List<Finding>(), new List<Finding>() };
+        var chunks = bytes.Select((b, i) => Chunks(b, messages[i].Cuts).ToList()).ToArray();
+        for (var turn = 0; turn < Math.Max(chunks[0].Count, chunks[1].Count); turn++)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                if (turn < chunks[i].Count)
+                {
+                    var (start, length) = chunks[i][turn];
+                    streams[i].Append(bytes[i].AsSpan(start, length), found[i]);
+                }
+            }
+        }
+
+        foreach (var i in secondEndsFirst ? new[] { 1, 0 } : [0, 1])
+        {
+            streams[i].Complete(found[i]);
+        }
+
+        return Enumerable.Range(0, 2).All(i => Scanner.ScanText(messages[i].Message, messages[i].Direction).SequenceEqual(found[i]));
+    }
+
+    private static IEnumerable<(int Start, int Length)> Chunks(byte[] bytes, int[] cuts)
+    {
+        var start = 0;
+        foreach (var cut in cuts.Where(c => c <= bytes.Length).Append(bytes.Length))
+        {
+            yield return (start, cut - start);
+            start = cut;
+        }
+    }
 }
