@@ -252,4 +252,53 @@ public sealed class BodyDecoderTests
         return (whole.Text == chunked.Text && whole.Views.SequenceEqual(chunked.Views) && whole.Views.Contains("hidden " + Key))
             .Label($"{type}, {coding}, seed {seed}");
     }
+
+    /// <summary>
+    /// Decoders take their text buffers from a shared pool and hand them back at the end: two bodies decoded by
+    /// turns, beside one abandoned unfinished, each give exactly the text and views they give alone.
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property Bodies_decoded_by_turns_give_what_each_gives_alone(NonNull<string>[] first, NonNull<string>[] second, int seed)
+    {
+        var random = new Random(seed);
+        string[] types = ["application/json", "text/event-stream", "text/plain"];
+        var bodies = new[] { first, second }.Select((values, n) =>
+        {
+            var strings = values.Select(v => v.Get).Append($" {Convert.ToBase64String(Encoding.UTF8.GetBytes("hidden " + n + Key))} ").ToArray();
+            var type = types[random.Next(types.Length)];
+            var text = type == "text/event-stream"
+                ? string.Concat(strings.Select(s => SseJoin.AnthropicText(0, s)))
+                : System.Text.Json.JsonSerializer.Serialize(strings);
+            return (Type: type, Bytes: Encoding.UTF8.GetBytes(text));
+        }).ToArray();
+
+        using var abandoned = BodyDecoder.Create("application/json", null, BodyDecoder.DefaultMaxDecodedBytes, new TextRecorder(), new TextRecorder());
+        abandoned.Push(bodies[1].Bytes.AsSpan(0, bodies[1].Bytes.Length / 2));
+
+        var texts = new[] { new TextRecorder(), new TextRecorder() };
+        var views = new[] { new TextRecorder(), new TextRecorder() };
+        var decoders = Enumerable.Range(0, 2).Select(i => BodyDecoder.Create(bodies[i].Type, null, BodyDecoder.DefaultMaxDecodedBytes, texts[i], views[i])).ToArray();
+        var chunks = bodies.Select(b => ContentDecode.RandomChunks(b.Bytes, random).ToList()).ToArray();
+        for (var turn = 0; turn < Math.Max(chunks[0].Count, chunks[1].Count); turn++)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                if (turn < chunks[i].Count)
+                {
+                    decoders[i].Push(chunks[i][turn]);
+                }
+            }
+        }
+
+        var ok = true;
+        for (var i = 0; i < 2; i++)
+        {
+            decoders[i].Complete();
+            decoders[i].Dispose();
+            var alone = BodyDecode.All(bodies[i].Type, null, bodies[i].Bytes);
+            ok &= alone.Text == texts[i].Text && alone.Views.SequenceEqual(views[i].Chunks) && alone.Views.Contains("hidden " + i + Key);
+        }
+
+        return ok.Label($"{bodies[0].Type}, {bodies[1].Type}, seed {seed}");
+    }
 }
