@@ -35,6 +35,14 @@ internal sealed class TextViewFinder : ITextSink
         while (!text.IsEmpty)
         {
             int lineEnd = text.IndexOf('\n');
+            if (lineEnd >= 0 && _length == 0 && lineEnd < MaxSegmentChars)
+            {
+                // A whole line in this piece of text: read where it is, without a copy.
+                ReadViews(text[..lineEnd]);
+                text = text[(lineEnd + 1)..];
+                continue;
+            }
+
             Append(lineEnd < 0 ? text : text[..lineEnd]);
             if (lineEnd < 0)
             {
@@ -88,18 +96,24 @@ internal sealed class TextViewFinder : ITextSink
     /// <summary>Reads the first <paramref name="end"/> characters of the segment and keeps the rest for the next.</summary>
     private void EndSegment(int end)
     {
-        if (end > 0)
-        {
-            foreach (var view in TextViews.Decode(_segment.AsSpan(0, end)))
-            {
-                if (view.Length > 0)
-                {
-                    _views.OnText(view);
-                }
-            }
-        }
-
+        ReadViews(_segment.AsSpan(0, end));
         _segment.AsSpan(end, _length - end).CopyTo(_segment);
         _length -= end;
+    }
+
+    private void ReadViews(ReadOnlySpan<char> line)
+    {
+        if (line.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var view in TextViews.Decode(line))
+        {
+            if (view.Length > 0)
+            {
+                _views.OnText(view);
+            }
+        }
     }
 }
