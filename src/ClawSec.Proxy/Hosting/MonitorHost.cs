@@ -186,6 +186,12 @@ public sealed partial class MonitorHost : IAsyncDisposable
                 throw new MonitorStartException($"cannot listen on {config.ProxyHost}:{config.ProxyPort}: {Unwrap(ex).Message}");
             }
 
+            if (config.EnableMitm)
+            {
+                // Off the start path: the first intercepted HTTPS request then finds the system trust store loaded.
+                _ = Task.Run(() => PreloadTrustStore(ca.Certificate, logger));
+            }
+
             listen.AddRange(addresses.Select(a => ListenEndpoints.Format(a, config.ProxyPort)));
             if (!ListenEndpoints.IsLoopbackOnly(addresses) && config.ProxyAuth is null)
             {
@@ -368,6 +374,19 @@ public sealed partial class MonitorHost : IAsyncDisposable
         return app;
     }
 
+    private static void PreloadTrustStore(X509Certificate2 certificate, ILogger logger)
+    {
+        try
+        {
+            UpstreamTrust.PreloadSystemStore(certificate);
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the first handshake loads the store itself and reports what goes wrong there.
+            Log.PreloadFailed(logger, ex.Message);
+        }
+    }
+
     private static Exception Unwrap(Exception ex)
     {
         while (ex.InnerException is not null && ex is not SocketException)
@@ -403,6 +422,9 @@ public sealed partial class MonitorHost : IAsyncDisposable
 
         [LoggerMessage(6, LogLevel.Information, "{Note}")]
         public static partial void RuleNote(ILogger logger, string note);
+
+        [LoggerMessage(7, LogLevel.Debug, "Loading the system trust store ahead of the first upstream handshake failed: {Reason}")]
+        public static partial void PreloadFailed(ILogger logger, string reason);
 
         [LoggerMessage(3, LogLevel.Error, "The threat log did not drain within 5 s at shutdown")]
         public static partial void DrainTimedOut(ILogger logger);
